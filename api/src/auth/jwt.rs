@@ -1,0 +1,90 @@
+//! Short-lived JWT access tokens: HS256 only, `iss`, `aud`, `exp` and `sub` required.
+
+use crate::config::Config;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Duration, Utc};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub iss: String,
+    pub aud: String,
+    pub exp: i64,
+    pub iat: i64,
+}
+
+#[derive(Clone)]
+pub struct JwtKeys {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+    ttl: Duration,
+}
+
+impl JwtKeys {
+    pub fn new(config: &Config) -> JwtKeys {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[&config.jwt_issuer]);
+        validation.set_audience(&[&config.jwt_audience]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 0;
+        JwtKeys {
+            inner: Arc::new(Inner {
+                encoding: EncodingKey::from_secret(config.jwt_secret.as_bytes()),
+                decoding: DecodingKey::from_secret(config.jwt_secret.as_bytes()),
+                validation,
+                issuer: config.jwt_issuer.clone(),
+                audience: config.jwt_audience.clone(),
+                ttl: Duration::seconds(config.access_token_ttl_secs),
+            }),
+        }
+    }
+
+    pub fn issue(&self, user_id: Uuid) -> AppResult<(String, DateTime<Utc>)> {
+        let now = Utc::now();
+        let expires = now + self.inner.ttl;
+        let claims = Claims {
+            sub: user_id.to_string(),
+            iss: self.inner.issuer.clone(),
+            aud: self.inner.audience.clone(),
+            exp: expires.timestamp(),
+            iat: now.timestamp(),
+        };
+        let token = encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &self.inner.encoding,
+        )
+        .map_err(AppError::internal)?;
+        Ok((token, expires))
+    }
+
+    /// The user id a valid token names. Expiry is told apart so clients know to refresh.
+    pub fn verify(&self, token: &str) -> AppResult<Uuid> {
+        let data =
+            decode::<Claims>(token, &self.inner.decoding, &self.inner.validation).map_err(|e| {
+                match e.kind() {
+                    ErrorKind::ExpiredSignature => {
+                        AppError::unauthenticated("TOKEN_EXPIRED", "the access token has expired")
+                    }
+                    _ => {
+                        AppError::unauthenticated("INVALID_TOKEN", "the access token is not valid")
+                    }
+                }
+            })?;
+        Uuid::parse_str(&data.claims.sub).map_err(|_| {
+            AppError::unauthenticated("INVALID_TOKEN", "the access token is not valid")
+        })
+    }
+}

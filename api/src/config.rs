@@ -1,0 +1,241 @@
+//! Configuration: one typed struct read from `GUANXI_*` environment variables and
+//! `DATABASE_URL`, with defaults that serve a developer.
+
+use std::net::SocketAddr;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub bind: SocketAddr,
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub log_format: LogFormat,
+    pub jwt_secret: String,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub graphiql: bool,
+    pub introspection: bool,
+    pub cors_origins: Vec<String>,
+    pub max_body_bytes: usize,
+    pub max_upload_bytes: usize,
+    pub max_query_bytes: usize,
+    pub max_query_depth: usize,
+    pub max_query_complexity: usize,
+    pub max_batch_size: usize,
+    pub base_currency: String,
+    pub pool_days: i64,
+    pub pool_max_owned: u64,
+    pub pool_sweep_secs: u64,
+    pub sales_can_delete: bool,
+    pub import_max_rows: usize,
+    /// Seed the demo company when `serve` starts on an empty database.
+    pub demo_data: bool,
+}
+
+/// A configuration error always names the variable at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+const DEV_JWT_SECRET: &str = "guanxi-development-secret-do-not-use-in-production";
+
+impl Config {
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests can supply their own variables.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let env = Vars(&lookup);
+        let environment = match env.raw("GUANXI_ENV").as_deref() {
+            None | Some("development") | Some("dev") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "GUANXI_ENV",
+                    message: format!("expected development or production, got {other:?}"),
+                });
+            }
+        };
+        let production = environment == Environment::Production;
+        let jwt_secret = match (env.raw("GUANXI_JWT_SECRET"), production) {
+            (Some(s), true) if s.len() < 32 => {
+                return Err(ConfigError {
+                    variable: "GUANXI_JWT_SECRET",
+                    message: "must be at least 32 bytes in production".into(),
+                });
+            }
+            (None, true) => {
+                return Err(ConfigError {
+                    variable: "GUANXI_JWT_SECRET",
+                    message: "is required in production".into(),
+                });
+            }
+            (Some(s), _) => s,
+            (None, false) => DEV_JWT_SECRET.to_string(),
+        };
+        let log_format = match env.raw("GUANXI_LOG_FORMAT").as_deref() {
+            None | Some("pretty") | Some("text") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "GUANXI_LOG_FORMAT",
+                    message: format!("expected pretty or json, got {other:?}"),
+                });
+            }
+        };
+        let cors_origins = env
+            .raw("GUANXI_CORS_ORIGINS")
+            .map(|s| {
+                s.split(',')
+                    .map(|o| o.trim().to_string())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let config = Config {
+            environment,
+            bind: env.parse("GUANXI_BIND", "127.0.0.1:8080")?,
+            database_url: env
+                .raw("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://guanxi.db?mode=rwc".into()),
+            db_max_connections: env.parse("GUANXI_DB_MAX_CONNECTIONS", "10")?,
+            log_format,
+            jwt_secret,
+            jwt_issuer: env
+                .raw("GUANXI_JWT_ISSUER")
+                .unwrap_or_else(|| "guanxi".into()),
+            jwt_audience: env
+                .raw("GUANXI_JWT_AUDIENCE")
+                .unwrap_or_else(|| "guanxi-api".into()),
+            access_token_ttl_secs: env.parse("GUANXI_ACCESS_TOKEN_TTL_SECS", "900")?,
+            refresh_token_ttl_secs: env.parse("GUANXI_REFRESH_TOKEN_TTL_SECS", "2592000")?,
+            argon2_memory_kib: env.parse("GUANXI_ARGON2_MEMORY_KIB", "19456")?,
+            argon2_iterations: env.parse("GUANXI_ARGON2_ITERATIONS", "2")?,
+            graphiql: env.parse_bool("GUANXI_GRAPHIQL", !production)?,
+            introspection: env.parse_bool("GUANXI_INTROSPECTION", !production)?,
+            cors_origins,
+            max_body_bytes: env.parse("GUANXI_MAX_BODY_BYTES", "1048576")?,
+            max_upload_bytes: env.parse("GUANXI_MAX_UPLOAD_BYTES", "33554432")?,
+            max_query_bytes: env.parse("GUANXI_MAX_QUERY_BYTES", "32768")?,
+            max_query_depth: env.parse("GUANXI_MAX_QUERY_DEPTH", "12")?,
+            max_query_complexity: env.parse("GUANXI_MAX_QUERY_COMPLEXITY", "5000")?,
+            max_batch_size: env.parse("GUANXI_MAX_BATCH_SIZE", "10")?,
+            base_currency: env
+                .raw("GUANXI_BASE_CURRENCY")
+                .unwrap_or_else(|| "CNY".into()),
+            pool_days: env.parse("GUANXI_POOL_DAYS", "30")?,
+            pool_max_owned: env.parse("GUANXI_POOL_MAX_OWNED", "2000")?,
+            pool_sweep_secs: env.parse("GUANXI_POOL_SWEEP_SECS", "3600")?,
+            sales_can_delete: env.parse_bool("GUANXI_SALES_CAN_DELETE", false)?,
+            import_max_rows: env.parse("GUANXI_IMPORT_MAX_ROWS", "200000")?,
+            demo_data: env.parse_bool("GUANXI_DEMO_DATA", !production)?,
+        };
+        if config.argon2_memory_kib < 8 {
+            return Err(ConfigError {
+                variable: "GUANXI_ARGON2_MEMORY_KIB",
+                message: "must be at least 8".into(),
+            });
+        }
+        Ok(config)
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.environment == Environment::Production
+    }
+}
+
+struct Vars<'a, F: Fn(&str) -> Option<String>>(&'a F);
+
+impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
+    fn raw(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn parse<T: FromStr>(&self, name: &'static str, default: &str) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        let value = self.raw(name).unwrap_or_else(|| default.to_string());
+        value.trim().parse().map_err(|e| ConfigError {
+            variable: name,
+            message: format!("cannot parse {value:?}: {e}"),
+        })
+    }
+
+    fn parse_bool(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match self.raw(name).map(|v| v.trim().to_lowercase()).as_deref() {
+            None => Ok(default),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some("0" | "false" | "no" | "off") => Ok(false),
+            Some(other) => Err(ConfigError {
+                variable: name,
+                message: format!("expected true or false, got {other:?}"),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_serve_a_developer() {
+        let c = with(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert!(c.graphiql && c.introspection);
+        assert_eq!(c.database_url, "sqlite://guanxi.db?mode=rwc");
+    }
+
+    #[test]
+    fn production_needs_a_strong_secret_and_hides_graphiql() {
+        let e = with(&[("GUANXI_ENV", "production")]).unwrap_err();
+        assert_eq!(e.variable, "GUANXI_JWT_SECRET");
+        let e = with(&[("GUANXI_ENV", "production"), ("GUANXI_JWT_SECRET", "short")]).unwrap_err();
+        assert_eq!(e.variable, "GUANXI_JWT_SECRET");
+        let c = with(&[
+            ("GUANXI_ENV", "production"),
+            ("GUANXI_JWT_SECRET", "0123456789abcdef0123456789abcdef"),
+        ])
+        .unwrap();
+        assert!(!c.graphiql && !c.introspection);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let e = with(&[("GUANXI_BIND", "nowhere")]).unwrap_err();
+        assert_eq!(e.variable, "GUANXI_BIND");
+        let e = with(&[("GUANXI_GRAPHIQL", "maybe")]).unwrap_err();
+        assert_eq!(e.variable, "GUANXI_GRAPHIQL");
+    }
+}

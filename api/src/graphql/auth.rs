@@ -1,0 +1,114 @@
+//! Signing in and out.
+
+use super::context::ContextExt;
+use super::users::User;
+use crate::service::session::{self, Session};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+#[derive(InputObject)]
+pub struct LoginInput {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct RefreshTokenInput {
+    pub refresh_token: String,
+}
+
+#[derive(InputObject)]
+pub struct LogoutInput {
+    /// The refresh token of the session to end.
+    pub refresh_token: String,
+}
+
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// A signed-in session. Send `accessToken` as `Authorization: Bearer …`; when it expires
+/// (`UNAUTHENTICATED` with reason `TOKEN_EXPIRED`) call `refreshToken` with `refreshToken`.
+/// Each refresh token works once: the call returns a new one.
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    pub access_token: String,
+    pub access_token_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_token_expires_at: DateTime<Utc>,
+    pub user: User,
+}
+
+impl From<Session> for AuthPayload {
+    fn from(s: Session) -> Self {
+        AuthPayload {
+            access_token: s.access_token,
+            access_token_expires_at: s.access_token_expires_at,
+            refresh_token: s.refresh_token,
+            refresh_token_expires_at: s.refresh_token_expires_at,
+            user: User(s.user),
+        }
+    }
+}
+
+/// The outcome of a mutation that returns no record.
+#[derive(SimpleObject)]
+pub struct OkPayload {
+    pub ok: bool,
+}
+
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Signs in. A wrong e-mail and a wrong password give the same error.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        input: LoginInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let state = ctx.state()?;
+        Ok(session::login(state, &input.email, &input.password)
+            .await?
+            .into())
+    }
+
+    /// Trades a refresh token for a new access token and a new refresh token. A refresh token
+    /// used twice revokes every token of its session (`REFRESH_TOKEN_REUSED`).
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshTokenInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let state = ctx.state()?;
+        Ok(session::refresh(state, &input.refresh_token).await?.into())
+    }
+
+    /// Ends the session the refresh token belongs to.
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        input: LogoutInput,
+    ) -> async_graphql::Result<OkPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        session::logout(state, actor, &input.refresh_token).await?;
+        Ok(OkPayload { ok: true })
+    }
+
+    /// Changes the signed-in user's password and signs out every other session.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePasswordInput,
+    ) -> async_graphql::Result<OkPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        session::change_password(state, actor, &input.current_password, &input.new_password)
+            .await?;
+        Ok(OkPayload { ok: true })
+    }
+}

@@ -1,0 +1,71 @@
+//! Relay connection types shared by every list.
+
+use async_graphql::SimpleObject;
+
+/// Where a page sits in the whole list.
+#[derive(SimpleObject, Clone)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+impl PageInfo {
+    pub fn of<M>(page: &crate::pagination::Page<M>) -> PageInfo {
+        PageInfo {
+            has_next_page: page.has_next_page,
+            has_previous_page: page.has_previous_page,
+            start_cursor: page.rows.first().map(|(c, _)| c.clone()),
+            end_cursor: page.rows.last().map(|(c, _)| c.clone()),
+        }
+    }
+}
+
+/// Declares `<Name>Connection` and `<Name>Edge` for a node type, with `from_page`.
+#[macro_export]
+macro_rules! connection_type {
+    ($conn:ident, $edge:ident, $node:ty) => {
+        /// One record of a page, with the cursor to continue from it.
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            pub cursor: String,
+            pub node: $node,
+        }
+
+        /// A page of a list. `totalCount` counts every record matching the filter that the
+        /// actor may see, regardless of pagination.
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $conn {
+            pub edges: Vec<$edge>,
+            pub page_info: $crate::graphql::connection::PageInfo,
+            pub total_count: u64,
+        }
+
+        impl $conn {
+            pub fn from_page<M>(
+                page: $crate::pagination::Page<M>,
+                convert: impl Fn(M) -> $node,
+            ) -> $conn {
+                let page_info = $crate::graphql::connection::PageInfo::of(&page);
+                $conn {
+                    page_info,
+                    total_count: page.total_count.unwrap_or_default(),
+                    edges: page
+                        .rows
+                        .into_iter()
+                        .map(|(cursor, m)| $edge {
+                            cursor,
+                            node: convert(m),
+                        })
+                        .collect(),
+                }
+            }
+        }
+    };
+}
+
+/// Whether the client asked for `totalCount` (it costs a COUNT query).
+pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}

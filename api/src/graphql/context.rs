@@ -1,0 +1,43 @@
+//! What a resolver gets from the request: the shared state and the actor.
+
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use async_graphql::Context;
+
+/// The outcome of reading the request's credentials, kept so that only fields that need an
+/// actor fail (logging in works whatever stale token a client still sends).
+#[derive(Clone)]
+pub enum RequestAuth {
+    Anonymous,
+    Authenticated(Actor),
+    Failed {
+        reason: &'static str,
+        message: String,
+    },
+}
+
+pub trait ContextExt {
+    fn state(&self) -> AppResult<&AppState>;
+    fn actor(&self) -> AppResult<&Actor>;
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> AppResult<&AppState> {
+        self.data::<AppState>()
+            .map_err(|_| AppError::internal("application state missing from the schema"))
+    }
+
+    fn actor(&self) -> AppResult<&Actor> {
+        match self.data::<RequestAuth>() {
+            Ok(RequestAuth::Authenticated(a)) => Ok(a),
+            Ok(RequestAuth::Failed { reason, message }) => {
+                Err(AppError::unauthenticated(reason, message.clone()))
+            }
+            _ => Err(AppError::unauthenticated(
+                "MISSING_TOKEN",
+                "sign in and send the access token as `Authorization: Bearer <token>`",
+            )),
+        }
+    }
+}

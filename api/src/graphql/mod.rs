@@ -1,0 +1,51 @@
+//! The GraphQL schema: one module per area, merged into one schema. It knows nothing of
+//! HTTP; `crate::http` mounts it.
+
+pub mod auth;
+pub mod connection;
+pub mod context;
+pub mod ids;
+pub mod loaders;
+pub mod node;
+pub mod users;
+
+use crate::config::Config;
+use crate::state::AppState;
+use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema, SchemaBuilder};
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(node::NodeQuery, users::UserQuery);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(auth::AuthMutation, users::UserMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    let mut b = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(config.max_query_depth)
+    .limit_complexity(config.max_query_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(10);
+    if !config.introspection {
+        b = b.disable_introspection().disable_suggestions();
+    }
+    b
+}
+
+pub fn build(state: AppState) -> AppSchema {
+    let config = state.config.clone();
+    builder(&config).data(state).finish()
+}
+
+/// The SDL clients build against; `schema.graphql` at the repository root must equal it.
+/// Limits and introspection settings do not change the SDL, so any configuration will do.
+pub fn sdl(config: &Config) -> String {
+    builder(config)
+        .finish()
+        .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
+}

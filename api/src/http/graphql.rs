@@ -1,0 +1,255 @@
+//! `/graphql`: parses the request ourselves so that every refusal (bad JSON, wrong content
+//! type, oversize body, mutation over GET) is a GraphQL JSON error with a code, resolves the
+//! actor once, and executes with per-request loaders.
+
+use super::errors::refuse;
+use super::{HttpState, REQUEST_ID};
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::graphql::context::RequestAuth;
+use crate::graphql::loaders;
+use async_graphql::http::{GraphiQLSource, MultipartOptions};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, BatchResponse, Request as GqlRequest, ServerError};
+use axum::body::{Body, to_bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+
+pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let request_id = parts
+        .headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let batch = match parts.method {
+        Method::GET => {
+            let query = parts.uri.query().unwrap_or("");
+            if query.is_empty() && s.app.config.graphiql && accepts_html(&parts.headers) {
+                return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+            }
+            match read_get(query) {
+                Ok(b) => b,
+                Err(r) => return r,
+            }
+        }
+        Method::POST => match read_post(&s, &parts.headers, body).await {
+            Ok(b) => b,
+            Err(r) => return r,
+        },
+        _ => {
+            return refuse(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "VALIDATION",
+                "METHOD_NOT_ALLOWED",
+                "use POST (or GET for queries)",
+            );
+        }
+    };
+    if let Err(r) = check_limits(&s, &batch) {
+        return r;
+    }
+    let auth = match authenticate(&s, &parts.headers, request_id.clone()).await {
+        Ok(a) => a,
+        Err(e) => return internal(e, request_id.as_deref()),
+    };
+    let batch = match batch {
+        BatchRequest::Single(r) => BatchRequest::Single(prepare(&s, r, &auth)),
+        BatchRequest::Batch(rs) => {
+            BatchRequest::Batch(rs.into_iter().map(|r| prepare(&s, r, &auth)).collect())
+        }
+    };
+    let mut response = s.schema.execute_batch(batch).await;
+    match &mut response {
+        BatchResponse::Single(r) => finish_errors(&mut r.errors, request_id.as_deref()),
+        BatchResponse::Batch(rs) => rs
+            .iter_mut()
+            .for_each(|r| finish_errors(&mut r.errors, request_id.as_deref())),
+    }
+    axum::Json(response).into_response()
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"))
+}
+
+fn malformed(message: String) -> Response {
+    refuse(
+        StatusCode::BAD_REQUEST,
+        "VALIDATION",
+        "MALFORMED_REQUEST",
+        &message,
+    )
+}
+
+fn read_get(query: &str) -> Result<BatchRequest, Response> {
+    let request = async_graphql::http::parse_query_string(query)
+        .map_err(|e| malformed(format!("cannot read the query string: {e}")))?;
+    // A GET can be replayed by caches and links: it may only read.
+    let doc = async_graphql::parser::parse_query(&request.query)
+        .map_err(|e| malformed(format!("cannot parse the query: {e}")))?;
+    let is_mutation = doc.operations.iter().any(|(name, op)| {
+        let selected = match (&request.operation_name, name) {
+            (Some(wanted), Some(n)) => wanted == n.as_str(),
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        selected && op.node.ty != OperationType::Query
+    });
+    if is_mutation {
+        return Err(refuse(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "VALIDATION",
+            "MUTATION_OVER_GET",
+            "mutations must be sent with POST",
+        ));
+    }
+    Ok(BatchRequest::Single(request))
+}
+
+async fn read_post(
+    s: &HttpState,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<BatchRequest, Response> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let multipart = essence == "multipart/form-data";
+    if !multipart && essence != "application/json" {
+        return Err(refuse(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "VALIDATION",
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send application/json (or multipart/form-data for file uploads)",
+        ));
+    }
+    let limit = if multipart {
+        s.app.config.max_upload_bytes
+    } else {
+        s.app.config.max_body_bytes
+    };
+    let bytes = to_bytes(body, limit).await.map_err(|_| {
+        refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "VALIDATION",
+            "PAYLOAD_TOO_LARGE",
+            &format!("the request body is larger than {limit} bytes"),
+        )
+    })?;
+    if multipart {
+        let opts = MultipartOptions::default()
+            .max_file_size(limit)
+            .max_num_files(4);
+        async_graphql::http::receive_batch_body(
+            Some(content_type),
+            futures::io::Cursor::new(bytes.to_vec()),
+            opts,
+        )
+        .await
+        .map_err(|e| malformed(format!("cannot read the multipart request: {e}")))
+    } else {
+        serde_json::from_slice::<BatchRequest>(&bytes)
+            .map_err(|e| malformed(format!("the body is not a GraphQL request in JSON: {e}")))
+    }
+}
+
+fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Response> {
+    let requests: Vec<&GqlRequest> = match batch {
+        BatchRequest::Single(r) => vec![r],
+        BatchRequest::Batch(rs) => rs.iter().collect(),
+    };
+    if requests.len() > s.app.config.max_batch_size {
+        return Err(malformed(format!(
+            "at most {} operations per batch",
+            s.app.config.max_batch_size
+        )));
+    }
+    let max = s.app.config.max_query_bytes;
+    if requests.iter().any(|r| r.query.len() > max) {
+        return Err(refuse(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "VALIDATION",
+            "QUERY_TOO_LARGE",
+            &format!("a query may be at most {max} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+async fn authenticate(
+    s: &HttpState,
+    headers: &HeaderMap,
+    request_id: Option<String>,
+) -> Result<RequestAuth, AppError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(RequestAuth::Anonymous);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim());
+    let failed = |e: AppError| match e {
+        AppError::Unauthenticated { reason, message } => {
+            Ok(RequestAuth::Failed { reason, message })
+        }
+        other => Err(other),
+    };
+    let Some(token) = token else {
+        return failed(AppError::unauthenticated(
+            "INVALID_TOKEN",
+            "the Authorization header must be `Bearer <access token>`",
+        ));
+    };
+    let user_id = match s.app.jwt.verify(token) {
+        Ok(id) => id,
+        Err(e) => return failed(e),
+    };
+    match Actor::resolve(&s.app.db, user_id, request_id).await {
+        Ok(actor) => Ok(RequestAuth::Authenticated(actor)),
+        Err(e) => failed(e),
+    }
+}
+
+fn prepare(s: &HttpState, request: GqlRequest, auth: &RequestAuth) -> GqlRequest {
+    loaders::attach(request.data(auth.clone()), &s.app.db, auth)
+}
+
+/// Every error gets a code (GraphQL syntax, validation and limit errors are `VALIDATION`)
+/// and the request id, which also names the log lines of an `INTERNAL` error.
+fn finish_errors(errors: &mut [ServerError], request_id: Option<&str>) {
+    for e in errors {
+        let ext = e.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            ext.set("code", "VALIDATION");
+        }
+        if let Some(id) = request_id {
+            ext.set("requestId", id);
+        }
+    }
+}
+
+fn internal(e: AppError, request_id: Option<&str>) -> Response {
+    let _ = e.to_graphql();
+    let body = serde_json::json!({
+        "errors": [{
+            "message": "internal error",
+            "extensions": { "code": "INTERNAL", "requestId": request_id }
+        }]
+    });
+    (StatusCode::INTERNAL_SERVER_ERROR, axum::Json(body)).into_response()
+}

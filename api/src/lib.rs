@@ -1,0 +1,15 @@
+//! Guanxi: a CRM backend speaking GraphQL.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod pagination;
+pub mod seed;
+pub mod service;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

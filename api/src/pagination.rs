@@ -1,0 +1,221 @@
+//! Keyset pagination shared by every list: `first/after` and `last/before`, every ordering
+//! ending with the unique id so rows are never skipped or repeated at page edges.
+
+use crate::error::{AppError, AppResult};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+/// The sort value of one row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Key {
+    Time(DateTime<Utc>),
+    Text(String),
+    Null,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CursorData {
+    /// The ordering the cursor was made for; using it with another one is an error.
+    s: String,
+    v: Key,
+    id: Uuid,
+}
+
+/// How a list is ordered: a named column, a direction, then the id.
+pub struct Sort<E: EntityTrait> {
+    pub name: String,
+    pub column: E::Column,
+    pub id: E::Column,
+    pub desc: bool,
+    pub nullable: bool,
+    pub key: fn(&E::Model) -> Key,
+}
+
+pub struct Page<M> {
+    pub rows: Vec<(String, M)>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub total_count: Option<u64>,
+}
+
+fn encode_cursor(sort: &str, key: Key, id: Uuid) -> String {
+    let data = CursorData {
+        s: sort.to_string(),
+        v: key,
+        id,
+    };
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(&data).unwrap_or_default())
+}
+
+fn decode_cursor(field: &str, sort: &str, cursor: &str) -> AppResult<CursorData> {
+    let bad = || AppError::validation(field, "is not a cursor of this list and ordering");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    let data: CursorData = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    if data.s != sort {
+        return Err(bad());
+    }
+    Ok(data)
+}
+
+fn cmp<C: ColumnTrait>(col: C, greater: bool, key: &Key) -> SimpleExpr {
+    match (key, greater) {
+        (Key::Time(t), true) => col.gt(*t),
+        (Key::Time(t), false) => col.lt(*t),
+        (Key::Text(s), true) => col.gt(s.clone()),
+        (Key::Text(s), false) => col.lt(s.clone()),
+        (Key::Null, _) => Expr::value(false),
+    }
+}
+
+fn eq<C: ColumnTrait>(col: C, key: &Key) -> SimpleExpr {
+    match key {
+        Key::Time(t) => col.eq(*t),
+        Key::Text(s) => col.eq(s.clone()),
+        Key::Null => col.is_null(),
+    }
+}
+
+/// Rows strictly after the cursor in the effective order. Nulls sort last in the requested
+/// order (so first when walking backwards), the same on SQLite and PostgreSQL.
+fn after<E: EntityTrait>(sort: &Sort<E>, backwards: bool, c: &CursorData) -> Condition {
+    let greater = sort.desc == backwards;
+    let id_after = if greater {
+        sort.id.gt(c.id)
+    } else {
+        sort.id.lt(c.id)
+    };
+    let col = sort.column;
+    match (&c.v, backwards) {
+        (Key::Null, false) => Condition::all().add(col.is_null()).add(id_after),
+        (Key::Null, true) => Condition::any()
+            .add(Condition::all().add(col.is_null()).add(id_after))
+            .add(col.is_not_null()),
+        (v, _) => {
+            let strict = Condition::any()
+                .add(cmp(col, greater, v))
+                .add(Condition::all().add(eq(col, v)).add(id_after));
+            let non_null = Condition::all().add(col.is_not_null()).add(strict);
+            if sort.nullable && !backwards {
+                Condition::any().add(non_null).add(col.is_null())
+            } else {
+                non_null
+            }
+        }
+    }
+}
+
+fn size(field: &str, n: i32) -> AppResult<u64> {
+    if n < 0 {
+        return Err(AppError::validation(field, "must not be negative"));
+    }
+    Ok((n as u64).min(MAX_PAGE_SIZE))
+}
+
+/// Loads one page of `select` (already scoped and filtered) in the given order.
+pub async fn page<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    sort: &Sort<E>,
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<Page<E::Model>>
+where
+    E::Model: Send + Sync,
+{
+    if args.first.is_some() && args.last.is_some() {
+        return Err(AppError::validation(
+            "last",
+            "use either first or last, not both",
+        ));
+    }
+    let backwards = args.last.is_some();
+    let limit = match (args.first, args.last) {
+        (Some(n), _) => size("first", n)?,
+        (_, Some(n)) => size("last", n)?,
+        _ => DEFAULT_PAGE_SIZE,
+    };
+    let total_count = if with_total {
+        Some(select.clone().count(db).await?)
+    } else {
+        None
+    };
+    let (cursor_field, cursor) = if backwards {
+        ("before", &args.before)
+    } else {
+        ("after", &args.after)
+    };
+    let mut query = select;
+    if let Some(c) = cursor {
+        let data = decode_cursor(cursor_field, &sort.name, c)?;
+        query = query.filter(after(sort, backwards, &data));
+    }
+    let dir = if sort.desc == backwards {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
+    if sort.nullable {
+        let nulls = if backwards { Order::Desc } else { Order::Asc };
+        query = query.order_by(sort.column.is_null(), nulls);
+    }
+    let mut rows = query
+        .order_by(sort.column, dir.clone())
+        .order_by(sort.id, dir)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let has_more = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    if backwards {
+        rows.reverse();
+    }
+    let rows = rows
+        .into_iter()
+        .map(|m| {
+            let key = (sort.key)(&m);
+            let id = row_id(sort, &m);
+            (encode_cursor(&sort.name, key, id), m)
+        })
+        .collect();
+    Ok(Page {
+        rows,
+        has_next_page: if backwards {
+            args.before.is_some()
+        } else {
+            has_more
+        },
+        has_previous_page: if backwards {
+            has_more
+        } else {
+            args.after.is_some()
+        },
+        total_count,
+    })
+}
+
+fn row_id<E: EntityTrait>(sort: &Sort<E>, m: &E::Model) -> Uuid {
+    use sea_orm::ModelTrait;
+    match m.get(sort.id) {
+        sea_orm::Value::Uuid(Some(id)) => id,
+        _ => Uuid::nil(),
+    }
+}

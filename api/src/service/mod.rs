@@ -1,0 +1,7 @@
+//! Use cases: each function takes the actor, runs in one transaction, asks `domain` what is
+//! allowed and writes through sea-orm.
+
+pub mod audit;
+pub mod org;
+pub mod session;
+pub mod users;

@@ -1,0 +1,280 @@
+//! Users and the org tree: create, update, (de)activate, list.
+
+use super::{audit, org};
+use crate::auth::Actor;
+use crate::auth::password::Passwords;
+use crate::error::{AppError, AppResult, FieldContext, violated_unique};
+use chrono::Utc;
+use domain::role::Role;
+use domain::text;
+use domain::user::{Email, check_manager_change, check_password_strength};
+use entity::{refresh_token, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub role: Role,
+    pub manager_id: Option<Uuid>,
+    pub password: String,
+}
+
+pub struct UserUpdate {
+    pub id: Uuid,
+    pub version: i32,
+    pub display_name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub role: Option<Role>,
+    /// `Some(None)` moves the user to the top of the tree.
+    pub manager_id: Option<Option<Uuid>>,
+}
+
+/// Creates a user. `actor` is `None` only for the command-line bootstrap of the first admin.
+pub async fn create(
+    db: &DatabaseConnection,
+    passwords: &Passwords,
+    actor: Option<&Actor>,
+    input: NewUser,
+) -> AppResult<user::Model> {
+    if let Some(a) = actor {
+        a.require_admin()?;
+    }
+    let email = Email::parse(&input.email).field("email")?;
+    let display_name = text::required(&input.display_name, 100).field("displayName")?;
+    let phone = text::optional(input.phone.as_deref(), 40).field("phone")?;
+    check_password_strength(&input.password).field("password")?;
+    let hash = passwords.hash_blocking(input.password).await?;
+    let txn = db.begin().await?;
+    if let Some(m) = input.manager_id {
+        require_active_user(&txn, m, "managerId").await?;
+    }
+    let now = Utc::now();
+    let model = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email.as_str().to_string()),
+        display_name: Set(display_name),
+        phone: Set(phone),
+        role: Set(input.role.as_str().to_string()),
+        manager_id: Set(input.manager_id),
+        active: Set(true),
+        password_hash: Set(hash),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| match violated_unique(&e) {
+        Some(_) => AppError::Conflict {
+            message: "a user with this e-mail already exists".into(),
+            details: None,
+        },
+        None => e.into(),
+    })?;
+    let mut changes = audit::Changes::new();
+    changes
+        .created("email", &model.email)
+        .created("displayName", &model.display_name)
+        .created("role", &model.role)
+        .created("managerId", &model.manager_id);
+    audit::record(
+        &txn,
+        actor,
+        "create",
+        "User",
+        model.id,
+        changes.into_value(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: UserUpdate,
+) -> AppResult<user::Model> {
+    actor.require_admin()?;
+    let txn = db.begin().await?;
+    let current = user::Entity::find_by_id(input.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    let changes_rights = input.role.is_some_and(|r| r.as_str() != current.role)
+        || input.manager_id.is_some_and(|m| m != current.manager_id);
+    if input.id == actor.id && changes_rights {
+        return Err(AppError::forbidden(
+            "nobody may change their own role or manager",
+        ));
+    }
+    if let Some(new_manager) = input.manager_id {
+        if let Some(m) = new_manager {
+            require_active_user(&txn, m, "managerId").await?;
+        }
+        let chain = match new_manager {
+            Some(m) => org::chain_up(&txn, m).await?,
+            None => vec![],
+        };
+        check_manager_change(input.id, new_manager, &chain)
+            .map_err(|e| AppError::rule("ORG_TREE_CYCLE", e.to_string()))?;
+    }
+    let mut next = current.clone();
+    if let Some(name) = &input.display_name {
+        next.display_name = text::required(name, 100).field("displayName")?;
+    }
+    if let Some(phone) = &input.phone {
+        next.phone = text::optional(phone.as_deref(), 40).field("phone")?;
+    }
+    if let Some(role) = input.role {
+        next.role = role.as_str().to_string();
+    }
+    if let Some(m) = input.manager_id {
+        next.manager_id = m;
+    }
+    let mut changes = audit::Changes::new();
+    changes
+        .field("displayName", &current.display_name, &next.display_name)
+        .field("phone", &current.phone, &next.phone)
+        .field("role", &current.role, &next.role)
+        .field("managerId", &current.manager_id, &next.manager_id);
+    let saved = save_versioned(&txn, next, input.version).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update",
+        "User",
+        saved.id,
+        changes.into_value(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Lets any user edit their own name and phone (never role or manager).
+pub async fn update_profile(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    version: i32,
+    display_name: Option<String>,
+    phone: Option<Option<String>>,
+) -> AppResult<user::Model> {
+    let txn = db.begin().await?;
+    let current = user::Entity::find_by_id(actor.id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    let mut next = current.clone();
+    if let Some(name) = &display_name {
+        next.display_name = text::required(name, 100).field("displayName")?;
+    }
+    if let Some(phone) = &phone {
+        next.phone = text::optional(phone.as_deref(), 40).field("phone")?;
+    }
+    let mut changes = audit::Changes::new();
+    changes
+        .field("displayName", &current.display_name, &next.display_name)
+        .field("phone", &current.phone, &next.phone);
+    let saved = save_versioned(&txn, next, version).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update",
+        "User",
+        saved.id,
+        changes.into_value(),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Deactivating a user revokes their refresh tokens; their access tokens stop working at
+/// once because every request re-reads the user.
+pub async fn set_active(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    active: bool,
+) -> AppResult<user::Model> {
+    actor.require_admin()?;
+    if id == actor.id && !active {
+        return Err(AppError::rule(
+            "SELF_DEACTIVATION",
+            "you cannot deactivate yourself",
+        ));
+    }
+    let txn = db.begin().await?;
+    let current = user::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))?;
+    let mut next = current.clone();
+    next.active = active;
+    let version = current.version;
+    let saved = save_versioned(&txn, next, version).await?;
+    if !active {
+        revoke_all_refresh_tokens(&txn, id).await?;
+    }
+    let mut changes = audit::Changes::new();
+    changes.field("active", &current.active, &active);
+    let action = if active { "activate" } else { "deactivate" };
+    audit::record(&txn, Some(actor), action, "User", id, changes.into_value()).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+pub async fn revoke_all_refresh_tokens(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Writes `next` only if the stored version is still `expected`, bumping it.
+async fn save_versioned(
+    db: &impl ConnectionTrait,
+    next: user::Model,
+    expected: i32,
+) -> AppResult<user::Model> {
+    let id = next.id;
+    let mut am: user::ActiveModel = next.into();
+    am.version = Set(expected + 1);
+    am.updated_at = Set(Utc::now());
+    let am = am.reset_all();
+    let result = user::Entity::update_many()
+        .set(am)
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::Version.eq(expected))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::stale("the user"));
+    }
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))
+}
+
+pub async fn require_active_user(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    field: &str,
+) -> AppResult<user::Model> {
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(|| AppError::validation(field, "no active user has this id"))
+}

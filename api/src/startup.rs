@@ -1,0 +1,78 @@
+//! Building and running the application, the same way for `guanxi serve` and for tests.
+
+use crate::config::Config;
+use crate::state::AppState;
+use crate::{db, graphql, http};
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use tokio::net::TcpListener;
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    state: AppState,
+    port: u16,
+}
+
+impl Application {
+    /// Connects, runs pending migrations and binds the listener (port 0 picks a free port).
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let conn = db::connect(&config)
+            .await
+            .context("cannot connect to the database (DATABASE_URL)")?;
+        Migrator::up(&conn, None)
+            .await
+            .context("cannot run database migrations")?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {} (GUANXI_BIND)", config.bind))?;
+        let port = listener.local_addr()?.port();
+        let state = AppState::new(conn, config).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+        let schema = graphql::build(state.clone());
+        let router = http::router(schema, state.clone());
+        Ok(Application {
+            listener,
+            router,
+            state,
+            port,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        tracing::info!(port = self.port, "guanxi listening");
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down; finishing in-flight requests");
+}

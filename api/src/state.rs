@@ -1,0 +1,33 @@
+//! What every request handler shares: the database pool, configuration and keys.
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::Passwords;
+use crate::config::Config;
+use crate::error::AppResult;
+use domain::role::RoleSettings;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub jwt: JwtKeys,
+    pub passwords: Passwords,
+    pub role_settings: Arc<RoleSettings>,
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, config: Config) -> AppResult<AppState> {
+        let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
+        Ok(AppState {
+            jwt: JwtKeys::new(&config),
+            role_settings: Arc::new(RoleSettings {
+                sales_can_delete: config.sales_can_delete,
+            }),
+            db,
+            passwords,
+            config: Arc::new(config),
+        })
+    }
+}

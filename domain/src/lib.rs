@@ -1,0 +1,9 @@
+//! Guanxi's business rules: pure functions and types, no database, no HTTP, no async.
+
+pub mod customer;
+pub mod import;
+pub mod money;
+pub mod permission;
+pub mod role;
+pub mod text;
+pub mod user;

@@ -1,0 +1,9 @@
+//! sea-orm entities, one module per table. These are storage rows, never API types.
+
+pub mod audit_event;
+pub mod contact;
+pub mod customer;
+pub mod customer_share;
+pub mod idempotency_key;
+pub mod refresh_token;
+pub mod user;

@@ -1,0 +1,30 @@
+//! Schema migrations, one file per change, never edited once landed. They run unchanged on
+//! SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod columns;
+mod m20261124_000001_create_users;
+mod m20261124_000002_create_refresh_tokens;
+mod m20261124_000003_create_customers;
+mod m20261124_000004_create_contacts;
+mod m20261124_000005_create_customer_shares;
+mod m20261124_000006_create_audit_events;
+mod m20261124_000007_create_idempotency_keys;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_create_users::Migration),
+            Box::new(m20261124_000002_create_refresh_tokens::Migration),
+            Box::new(m20261124_000003_create_customers::Migration),
+            Box::new(m20261124_000004_create_contacts::Migration),
+            Box::new(m20261124_000005_create_customer_shares::Migration),
+            Box::new(m20261124_000006_create_audit_events::Migration),
+            Box::new(m20261124_000007_create_idempotency_keys::Migration),
+        ]
+    }
+}
