@@ -1,2 +1,9 @@
-#[test]
-fn t() {}
+//! End-to-end tests: each starts the real server against a fresh database and talks HTTP.
+
+mod helpers;
+
+mod auth;
+mod http;
+mod schema;
+mod seed;
+mod users;

@@ -1,0 +1,162 @@
+use crate::helpers::*;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+
+const LOGIN: &str = "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken refreshToken user { email role } } }";
+const REFRESH: &str = "mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { accessToken refreshToken } }";
+
+async fn login(app: &TestApp, email: &str, password: &str) -> Value {
+    app.gql(None, LOGIN, json!({ "e": email, "p": password })).await
+}
+
+#[tokio::test]
+async fn login_then_me() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    let r = login(&app, &u.email.to_uppercase(), PASSWORD).await;
+    let token = r["data"]["login"]["accessToken"].as_str().unwrap();
+    assert_eq!(r["data"]["login"]["user"]["role"], "SALES");
+    let me = app.gql(Some(token), "{ me { email } }", json!({})).await;
+    assert_eq!(me["data"]["me"]["email"], u.email);
+}
+
+#[tokio::test]
+async fn wrong_email_and_wrong_password_look_the_same() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    let a = login(&app, &u.email, "Wrong-password-1").await;
+    let b = login(&app, "nobody@example.com", PASSWORD).await;
+    let c = login(&app, "not an email", PASSWORD).await;
+    for r in [&a, &b, &c] {
+        assert_eq!(code(r), "UNAUTHENTICATED");
+        assert_eq!(ext(r, "reason"), "INVALID_CREDENTIALS");
+        assert_eq!(r["errors"][0]["message"], a["errors"][0]["message"]);
+    }
+}
+
+#[tokio::test]
+async fn no_token_malformed_forged_and_alg_none_are_unauthenticated() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    let me = "{ me { id } }";
+    assert_eq!(ext(&app.gql(None, me, json!({})).await, "reason"), "MISSING_TOKEN");
+    assert_eq!(code(&app.gql(Some("garbage"), me, json!({})).await), "UNAUTHENTICATED");
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({ "sub": u.id.to_string(), "iss": "guanxi", "aud": "guanxi-api", "exp": now + 600, "iat": now });
+    let forged = encode(
+        &Header::new(Algorithm::HS256),
+        &claims,
+        &EncodingKey::from_secret(b"some-other-secret-some-other-secret!"),
+    )
+    .unwrap();
+    let r = app.gql(Some(&forged), me, json!({})).await;
+    assert_eq!(ext(&r, "reason"), "INVALID_TOKEN");
+    // alg: none, hand-built since no library will sign it.
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let none = format!(
+        "{}.{}.",
+        b64.encode(br#"{"alg":"none","typ":"JWT"}"#),
+        b64.encode(claims.to_string())
+    );
+    let r = app.gql(Some(&none), me, json!({})).await;
+    assert_eq!(ext(&r, "reason"), "INVALID_TOKEN");
+    // Right secret, wrong audience.
+    let wrong_aud = encode(
+        &Header::new(Algorithm::HS256),
+        &json!({ "sub": u.id.to_string(), "iss": "guanxi", "aud": "elsewhere", "exp": now + 600 }),
+        &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .unwrap();
+    assert_eq!(ext(&app.gql(Some(&wrong_aud), me, json!({})).await, "reason"), "INVALID_TOKEN");
+}
+
+#[tokio::test]
+async fn expired_token_says_so() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    let now = chrono::Utc::now().timestamp();
+    let expired = encode(
+        &Header::new(Algorithm::HS256),
+        &json!({ "sub": u.id.to_string(), "iss": "guanxi", "aud": "guanxi-api", "exp": now - 10, "iat": now - 910 }),
+        &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+    )
+    .unwrap();
+    let r = app.gql(Some(&expired), "{ me { id } }", json!({})).await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+    assert_eq!(ext(&r, "reason"), "TOKEN_EXPIRED");
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_revokes_the_family() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    let r = login(&app, &u.email, PASSWORD).await;
+    let first = r["data"]["login"]["refreshToken"].as_str().unwrap().to_string();
+    let r = app.gql(None, REFRESH, json!({ "t": first })).await;
+    let second = r["data"]["refreshToken"]["refreshToken"].as_str().unwrap().to_string();
+    assert_ne!(first, second);
+    assert!(r["data"]["refreshToken"]["accessToken"].is_string());
+    // The first token again: theft suspected, the whole family dies.
+    let r = app.gql(None, REFRESH, json!({ "t": first })).await;
+    assert_eq!(ext(&r, "reason"), "REFRESH_TOKEN_REUSED");
+    let r = app.gql(None, REFRESH, json!({ "t": second })).await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+    let r = app.gql(None, REFRESH, json!({ "t": "made-up" })).await;
+    assert_eq!(ext(&r, "reason"), "INVALID_REFRESH_TOKEN");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    let r = login(&app, &u.email, PASSWORD).await;
+    let access = r["data"]["login"]["accessToken"].as_str().unwrap();
+    let refresh = r["data"]["login"]["refreshToken"].as_str().unwrap();
+    let out = app
+        .gql(Some(access), "mutation($t: String!) { logout(input: {refreshToken: $t}) { ok } }", json!({ "t": refresh }))
+        .await;
+    assert_eq!(out["data"]["logout"]["ok"], true);
+    let r = app.gql(None, REFRESH, json!({ "t": refresh })).await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+}
+
+#[tokio::test]
+async fn change_password_checks_and_revokes_refresh_tokens() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    let r = login(&app, &u.email, PASSWORD).await;
+    let refresh = r["data"]["login"]["refreshToken"].as_str().unwrap();
+    let change = "mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c, newPassword: $n}) { ok } }";
+    let weak = app.gql(Some(&u.token), change, json!({ "c": PASSWORD, "n": "short" })).await;
+    assert_eq!(code(&weak), "VALIDATION");
+    assert_eq!(ext(&weak, "field"), "newPassword");
+    let wrong = app.gql(Some(&u.token), change, json!({ "c": "Not-it-at-all-9", "n": "Another-Good-One-7" })).await;
+    assert_eq!(ext(&wrong, "field"), "currentPassword");
+    // Nothing changed so far: the old password still works.
+    assert!(login(&app, &u.email, PASSWORD).await["data"]["login"].is_object());
+    let ok = app.ok(&u, change, json!({ "c": PASSWORD, "n": "Another-Good-One-7" })).await;
+    assert_eq!(ok["changePassword"]["ok"], true);
+    assert_eq!(code(&app.gql(None, REFRESH, json!({ "t": refresh })).await), "UNAUTHENTICATED");
+    assert_eq!(code(&login(&app, &u.email, PASSWORD).await), "UNAUTHENTICATED");
+    assert!(login(&app, &u.email, "Another-Good-One-7").await["data"]["login"].is_object());
+}
+
+#[tokio::test]
+async fn deactivated_user_is_locked_out_at_once() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let u = app.user(Role::Sales, None).await;
+    let r = login(&app, &u.email, PASSWORD).await;
+    let refresh = r["data"]["login"]["refreshToken"].as_str().unwrap().to_string();
+    app.ok(&admin, "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }", json!({ "id": u.gid }))
+        .await;
+    let me = app.gql(Some(&u.token), "{ me { id } }", json!({})).await;
+    assert_eq!(ext(&me, "reason"), "USER_INACTIVE");
+    assert_eq!(ext(&login(&app, &u.email, PASSWORD).await, "reason"), "INVALID_CREDENTIALS");
+    assert_eq!(code(&app.gql(None, REFRESH, json!({ "t": refresh })).await), "UNAUTHENTICATED");
+    let r = app
+        .gql(Some(&admin.token), "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }", json!({ "id": admin.gid }))
+        .await;
+    assert_eq!(code(&r), "BUSINESS_RULE");
+}

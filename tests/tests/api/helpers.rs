@@ -1,0 +1,179 @@
+//! `spawn_app()`: the real server on a free loopback port against a fresh database, and a
+//! small typed client for it.
+
+use guanxi::config::Config;
+use guanxi::startup::Application;
+use guanxi::state::AppState;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use uuid::Uuid;
+
+pub use domain::role::Role;
+
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const PASSWORD: &str = "Correct-Horse-42";
+
+pub struct TestApp {
+    pub address: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+}
+
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: Uuid,
+    pub gid: String,
+    pub email: String,
+    pub token: String,
+}
+
+fn init_logs() {
+    static ONCE: OnceLock<()> = OnceLock::new();
+    ONCE.get_or_init(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            guanxi::telemetry::init(guanxi::config::LogFormat::Pretty);
+        }
+    });
+}
+
+/// A fresh database: a new PostgreSQL database when `GUANXI_TEST_POSTGRES_URL` names a
+/// server (the README's test command sets it), else a new SQLite file.
+async fn fresh_database_url() -> String {
+    let name = format!("gx_{}", Uuid::new_v4().simple());
+    match std::env::var("GUANXI_TEST_POSTGRES_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to the PostgreSQL test server");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .expect("create a test database");
+            let _ = admin.close().await;
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b.to_string())
+                .unwrap_or(admin_url);
+            format!("{base}/{name}")
+        }
+        _ => {
+            let dir = std::env::temp_dir().join("guanxi-tests");
+            std::fs::create_dir_all(&dir).expect("create the test directory");
+            format!("sqlite://{}/{name}.db?mode=rwc", dir.display())
+        }
+    }
+}
+
+pub fn test_config(database_url: String, extra: &[(&str, &str)]) -> Config {
+    let mut vars: HashMap<String, String> = [
+        ("GUANXI_BIND", "127.0.0.1:0"),
+        ("GUANXI_JWT_SECRET", JWT_SECRET),
+        ("GUANXI_ARGON2_MEMORY_KIB", "256"),
+        ("GUANXI_ARGON2_ITERATIONS", "1"),
+        ("GUANXI_DB_MAX_CONNECTIONS", "4"),
+        ("GUANXI_DEMO_DATA", "false"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    vars.insert("DATABASE_URL".into(), database_url);
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    Config::from_lookup(|k| vars.get(k).cloned()).expect("test configuration")
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    init_logs();
+    let config = test_config(fresh_database_url().await, extra);
+    let app = Application::build(config).await.expect("build the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state().clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        state,
+        client: reqwest::Client::new(),
+    }
+}
+
+impl TestApp {
+    pub fn is_postgres(&self) -> bool {
+        matches!(
+            self.state.db.get_database_backend(),
+            sea_orm::DbBackend::Postgres
+        )
+    }
+
+    /// Posts a GraphQL operation and returns the whole JSON response.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
+    /// Like `gql` as `user`, asserting there were no errors; returns `data`.
+    pub async fn ok(&self, user: &TestUser, query: &str, variables: Value) -> Value {
+        let r = self.gql(Some(&user.token), query, variables).await;
+        assert!(r.get("errors").is_none(), "unexpected errors: {r:#}");
+        r["data"].clone()
+    }
+
+    /// Creates a user directly (arrange step) and mints an access token for them.
+    pub async fn user(&self, role: Role, manager: Option<&TestUser>) -> TestUser {
+        let email = format!("{}-{}@example.com", role.as_str().to_lowercase(), Uuid::new_v4().simple());
+        let model = guanxi::service::users::create(
+            &self.state.db,
+            &self.state.passwords,
+            None,
+            guanxi::service::users::NewUser {
+                email: email.clone(),
+                display_name: format!("{} {}", role.as_str(), &email[..12]),
+                phone: None,
+                role,
+                manager_id: manager.map(|m| m.id),
+                password: PASSWORD.into(),
+            },
+        )
+        .await
+        .unwrap_or_else(|e| panic!("create user: {}", e.message()));
+        let (token, _) = self.state.jwt.issue(model.id).expect("token");
+        TestUser {
+            id: model.id,
+            gid: guanxi::graphql::ids::encode("User", model.id).0,
+            email,
+            token,
+        }
+    }
+
+    pub async fn admin(&self) -> TestUser {
+        self.user(Role::Admin, None).await
+    }
+}
+
+/// The `extensions.code` of the first error.
+pub fn code(response: &Value) -> &str {
+    response["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error, got {response:#}"))
+}
+
+pub fn ext<'a>(response: &'a Value, key: &str) -> &'a Value {
+    &response["errors"][0]["extensions"][key]
+}

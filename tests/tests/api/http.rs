@@ -1,0 +1,152 @@
+use crate::helpers::*;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = spawn_app().await;
+    let r = app.client.get(format!("{}/healthz", app.address)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("x-request-id").is_some());
+    let r = app.client.get(format!("{}/readyz", app.address)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
+
+#[tokio::test]
+async fn unknown_route_is_a_json_not_found() {
+    let app = spawn_app().await;
+    let r = app.client.get(format!("{}/nope", app.address)).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(code(&body), "NOT_FOUND");
+}
+
+#[tokio::test]
+async fn malformed_json_gets_a_graphql_error() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(code(&body), "VALIDATION");
+    assert_eq!(ext(&body, "reason"), "MALFORMED_REQUEST");
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_refused_as_json() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "text/plain")
+        .body(r#"{"query":"{ __typename }"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 415);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(ext(&body, "reason"), "UNSUPPORTED_MEDIA_TYPE");
+}
+
+#[tokio::test]
+async fn oversized_body_is_refused_as_json() {
+    let app = spawn_app().await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": big }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(ext(&body, "reason"), "PAYLOAD_TOO_LARGE");
+}
+
+#[tokio::test]
+async fn get_runs_queries_but_refuses_mutations() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[("query", "{ __typename }")])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["data"]["__typename"], "QueryRoot");
+    let r = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[(
+            "query",
+            r#"mutation { login(input: {email: "a@b.cn", password: "x"}) { accessToken } }"#,
+        )])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(ext(&body, "reason"), "MUTATION_OVER_GET");
+}
+
+#[tokio::test]
+async fn graphiql_is_served_to_browsers_in_development_only() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().to_lowercase().contains("graphiql"));
+
+    let prod = spawn_app_with(&[("GUANXI_ENV", "production")]).await;
+    let r = prod
+        .client
+        .get(format!("{}/graphql", prod.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.status(), 200);
+    let body = prod.gql(None, "{ __schema { types { name } } }", json!({})).await;
+    assert_eq!(code(&body), "VALIDATION");
+}
+
+#[tokio::test]
+async fn syntax_errors_and_deep_queries_carry_codes() {
+    let app = spawn_app().await;
+    let body = app.gql(None, "{ me { ", json!({})).await;
+    assert_eq!(code(&body), "VALIDATION");
+    let admin = app.admin().await;
+    let deep = format!("{{ me {} id {} }}", "{ manager ".repeat(15), "}".repeat(15));
+    let body = app.gql(Some(&admin.token), &deep, json!({})).await;
+    assert_eq!(code(&body), "VALIDATION");
+    assert!(body["errors"][0]["extensions"]["requestId"].is_string());
+}
+
+#[tokio::test]
+async fn every_response_names_its_request() {
+    let app = spawn_app().await;
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("x-request-id", "trace-me-123")
+        .json(&json!({ "query": "{ me { id } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "trace-me-123");
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(code(&body), "UNAUTHENTICATED");
+    assert_eq!(ext(&body, "requestId"), "trace-me-123");
+}
