@@ -10,7 +10,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::fmt::Write;
 use uuid::Uuid;
 
-pub const DEMO_PASSWORD: &str = "Guanxi-demo-2026";
+pub const DEMO_PASSWORD: &str = "Demo-Kehu-2026";
 
 /// (key, e-mail, name, role, manager key)
 const DEMO_USERS: &[(&str, &str, &str, Role, Option<&str>)] = &[

@@ -2,7 +2,7 @@
 //! type, oversize body, mutation over GET) is a GraphQL JSON error with a code, resolves the
 //! actor once, and executes with per-request loaders.
 
-use super::errors::refuse;
+use super::errors::{Refusal, refuse};
 use super::{HttpState, REQUEST_ID};
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -31,12 +31,12 @@ pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> 
             }
             match read_get(query) {
                 Ok(b) => b,
-                Err(r) => return r,
+                Err(r) => return r.into_response(),
             }
         }
         Method::POST => match read_post(&s, &parts.headers, body).await {
             Ok(b) => b,
-            Err(r) => return r,
+            Err(r) => return r.into_response(),
         },
         _ => {
             return refuse(
@@ -48,7 +48,7 @@ pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> 
         }
     };
     if let Err(r) = check_limits(&s, &batch) {
-        return r;
+        return r.into_response();
     }
     let auth = match authenticate(&s, &parts.headers, request_id.clone()).await {
         Ok(a) => a,
@@ -77,16 +77,11 @@ fn accepts_html(headers: &HeaderMap) -> bool {
         .is_some_and(|a| a.contains("text/html"))
 }
 
-fn malformed(message: String) -> Response {
-    refuse(
-        StatusCode::BAD_REQUEST,
-        "VALIDATION",
-        "MALFORMED_REQUEST",
-        &message,
-    )
+fn malformed(message: String) -> Refusal {
+    Refusal::new(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", message)
 }
 
-fn read_get(query: &str) -> Result<BatchRequest, Response> {
+fn read_get(query: &str) -> Result<BatchRequest, Refusal> {
     let request = async_graphql::http::parse_query_string(query)
         .map_err(|e| malformed(format!("cannot read the query string: {e}")))?;
     // A GET can be replayed by caches and links: it may only read.
@@ -101,9 +96,8 @@ fn read_get(query: &str) -> Result<BatchRequest, Response> {
         selected && op.node.ty != OperationType::Query
     });
     if is_mutation {
-        return Err(refuse(
+        return Err(Refusal::new(
             StatusCode::METHOD_NOT_ALLOWED,
-            "VALIDATION",
             "MUTATION_OVER_GET",
             "mutations must be sent with POST",
         ));
@@ -115,7 +109,7 @@ async fn read_post(
     s: &HttpState,
     headers: &HeaderMap,
     body: Body,
-) -> Result<BatchRequest, Response> {
+) -> Result<BatchRequest, Refusal> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -129,9 +123,8 @@ async fn read_post(
         .to_ascii_lowercase();
     let multipart = essence == "multipart/form-data";
     if !multipart && essence != "application/json" {
-        return Err(refuse(
+        return Err(Refusal::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "VALIDATION",
             "UNSUPPORTED_MEDIA_TYPE",
             "send application/json (or multipart/form-data for file uploads)",
         ));
@@ -142,11 +135,10 @@ async fn read_post(
         s.app.config.max_body_bytes
     };
     let bytes = to_bytes(body, limit).await.map_err(|_| {
-        refuse(
+        Refusal::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "VALIDATION",
             "PAYLOAD_TOO_LARGE",
-            &format!("the request body is larger than {limit} bytes"),
+            format!("the request body is larger than {limit} bytes"),
         )
     })?;
     if multipart {
@@ -166,7 +158,7 @@ async fn read_post(
     }
 }
 
-fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Response> {
+fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Refusal> {
     let requests: Vec<&GqlRequest> = match batch {
         BatchRequest::Single(r) => vec![r],
         BatchRequest::Batch(rs) => rs.iter().collect(),
@@ -179,11 +171,10 @@ fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Response> {
     }
     let max = s.app.config.max_query_bytes;
     if requests.iter().any(|r| r.query.len() > max) {
-        return Err(refuse(
+        return Err(Refusal::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "VALIDATION",
             "QUERY_TOO_LARGE",
-            &format!("a query may be at most {max} bytes"),
+            format!("a query may be at most {max} bytes"),
         ));
     }
     Ok(())

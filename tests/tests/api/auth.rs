@@ -6,7 +6,8 @@ const LOGIN: &str = "mutation($e: String!, $p: String!) { login(input: {email: $
 const REFRESH: &str = "mutation($t: String!) { refreshToken(input: {refreshToken: $t}) { accessToken refreshToken } }";
 
 async fn login(app: &TestApp, email: &str, password: &str) -> Value {
-    app.gql(None, LOGIN, json!({ "e": email, "p": password })).await
+    app.gql(None, LOGIN, json!({ "e": email, "p": password }))
+        .await
 }
 
 #[tokio::test]
@@ -39,8 +40,14 @@ async fn no_token_malformed_forged_and_alg_none_are_unauthenticated() {
     let app = spawn_app().await;
     let u = app.user(Role::Sales, None).await;
     let me = "{ me { id } }";
-    assert_eq!(ext(&app.gql(None, me, json!({})).await, "reason"), "MISSING_TOKEN");
-    assert_eq!(code(&app.gql(Some("garbage"), me, json!({})).await), "UNAUTHENTICATED");
+    assert_eq!(
+        ext(&app.gql(None, me, json!({})).await, "reason"),
+        "MISSING_TOKEN"
+    );
+    assert_eq!(
+        code(&app.gql(Some("garbage"), me, json!({})).await),
+        "UNAUTHENTICATED"
+    );
     let now = chrono::Utc::now().timestamp();
     let claims = json!({ "sub": u.id.to_string(), "iss": "guanxi", "aud": "guanxi-api", "exp": now + 600, "iat": now });
     let forged = encode(
@@ -68,7 +75,10 @@ async fn no_token_malformed_forged_and_alg_none_are_unauthenticated() {
         &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
     )
     .unwrap();
-    assert_eq!(ext(&app.gql(Some(&wrong_aud), me, json!({})).await, "reason"), "INVALID_TOKEN");
+    assert_eq!(
+        ext(&app.gql(Some(&wrong_aud), me, json!({})).await, "reason"),
+        "INVALID_TOKEN"
+    );
 }
 
 #[tokio::test]
@@ -92,9 +102,15 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     let app = spawn_app().await;
     let u = app.user(Role::Sales, None).await;
     let r = login(&app, &u.email, PASSWORD).await;
-    let first = r["data"]["login"]["refreshToken"].as_str().unwrap().to_string();
+    let first = r["data"]["login"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let r = app.gql(None, REFRESH, json!({ "t": first })).await;
-    let second = r["data"]["refreshToken"]["refreshToken"].as_str().unwrap().to_string();
+    let second = r["data"]["refreshToken"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_ne!(first, second);
     assert!(r["data"]["refreshToken"]["accessToken"].is_string());
     // The first token again: theft suspected, the whole family dies.
@@ -114,7 +130,11 @@ async fn logout_ends_the_session() {
     let access = r["data"]["login"]["accessToken"].as_str().unwrap();
     let refresh = r["data"]["login"]["refreshToken"].as_str().unwrap();
     let out = app
-        .gql(Some(access), "mutation($t: String!) { logout(input: {refreshToken: $t}) { ok } }", json!({ "t": refresh }))
+        .gql(
+            Some(access),
+            "mutation($t: String!) { logout(input: {refreshToken: $t}) { ok } }",
+            json!({ "t": refresh }),
+        )
         .await;
     assert_eq!(out["data"]["logout"]["ok"], true);
     let r = app.gql(None, REFRESH, json!({ "t": refresh })).await;
@@ -128,17 +148,41 @@ async fn change_password_checks_and_revokes_refresh_tokens() {
     let r = login(&app, &u.email, PASSWORD).await;
     let refresh = r["data"]["login"]["refreshToken"].as_str().unwrap();
     let change = "mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c, newPassword: $n}) { ok } }";
-    let weak = app.gql(Some(&u.token), change, json!({ "c": PASSWORD, "n": "short" })).await;
+    let weak = app
+        .gql(
+            Some(&u.token),
+            change,
+            json!({ "c": PASSWORD, "n": "short" }),
+        )
+        .await;
     assert_eq!(code(&weak), "VALIDATION");
     assert_eq!(ext(&weak, "field"), "newPassword");
-    let wrong = app.gql(Some(&u.token), change, json!({ "c": "Not-it-at-all-9", "n": "Another-Good-One-7" })).await;
+    let wrong = app
+        .gql(
+            Some(&u.token),
+            change,
+            json!({ "c": "Not-it-at-all-9", "n": "Another-Good-One-7" }),
+        )
+        .await;
     assert_eq!(ext(&wrong, "field"), "currentPassword");
     // Nothing changed so far: the old password still works.
     assert!(login(&app, &u.email, PASSWORD).await["data"]["login"].is_object());
-    let ok = app.ok(&u, change, json!({ "c": PASSWORD, "n": "Another-Good-One-7" })).await;
+    let ok = app
+        .ok(
+            &u,
+            change,
+            json!({ "c": PASSWORD, "n": "Another-Good-One-7" }),
+        )
+        .await;
     assert_eq!(ok["changePassword"]["ok"], true);
-    assert_eq!(code(&app.gql(None, REFRESH, json!({ "t": refresh })).await), "UNAUTHENTICATED");
-    assert_eq!(code(&login(&app, &u.email, PASSWORD).await), "UNAUTHENTICATED");
+    assert_eq!(
+        code(&app.gql(None, REFRESH, json!({ "t": refresh })).await),
+        "UNAUTHENTICATED"
+    );
+    assert_eq!(
+        code(&login(&app, &u.email, PASSWORD).await),
+        "UNAUTHENTICATED"
+    );
     assert!(login(&app, &u.email, "Another-Good-One-7").await["data"]["login"].is_object());
 }
 
@@ -148,15 +192,32 @@ async fn deactivated_user_is_locked_out_at_once() {
     let admin = app.admin().await;
     let u = app.user(Role::Sales, None).await;
     let r = login(&app, &u.email, PASSWORD).await;
-    let refresh = r["data"]["login"]["refreshToken"].as_str().unwrap().to_string();
-    app.ok(&admin, "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }", json!({ "id": u.gid }))
-        .await;
+    let refresh = r["data"]["login"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    app.ok(
+        &admin,
+        "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
+        json!({ "id": u.gid }),
+    )
+    .await;
     let me = app.gql(Some(&u.token), "{ me { id } }", json!({})).await;
     assert_eq!(ext(&me, "reason"), "USER_INACTIVE");
-    assert_eq!(ext(&login(&app, &u.email, PASSWORD).await, "reason"), "INVALID_CREDENTIALS");
-    assert_eq!(code(&app.gql(None, REFRESH, json!({ "t": refresh })).await), "UNAUTHENTICATED");
+    assert_eq!(
+        ext(&login(&app, &u.email, PASSWORD).await, "reason"),
+        "INVALID_CREDENTIALS"
+    );
+    assert_eq!(
+        code(&app.gql(None, REFRESH, json!({ "t": refresh })).await),
+        "UNAUTHENTICATED"
+    );
     let r = app
-        .gql(Some(&admin.token), "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }", json!({ "id": admin.gid }))
+        .gql(
+            Some(&admin.token),
+            "mutation($id: ID!) { deactivateUser(input: {id: $id}) { user { active } } }",
+            json!({ "id": admin.gid }),
+        )
         .await;
     assert_eq!(code(&r), "BUSINESS_RULE");
 }

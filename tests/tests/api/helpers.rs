@@ -104,13 +104,6 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
 }
 
 impl TestApp {
-    pub fn is_postgres(&self) -> bool {
-        matches!(
-            self.state.db.get_database_backend(),
-            sea_orm::DbBackend::Postgres
-        )
-    }
-
     /// Posts a GraphQL operation and returns the whole JSON response.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut req = self
@@ -137,7 +130,11 @@ impl TestApp {
 
     /// Creates a user directly (arrange step) and mints an access token for them.
     pub async fn user(&self, role: Role, manager: Option<&TestUser>) -> TestUser {
-        let email = format!("{}-{}@example.com", role.as_str().to_lowercase(), Uuid::new_v4().simple());
+        let email = format!(
+            "{}-{}@example.com",
+            role.as_str().to_lowercase(),
+            Uuid::new_v4().simple()
+        );
         let model = guanxi::service::users::create(
             &self.state.db,
             &self.state.passwords,

@@ -9,7 +9,10 @@ async fn seeding_twice_duplicates_nothing_and_demo_users_can_sign_in() {
     guanxi::seed::seed_demo(&app.state).await.unwrap();
     let users = user::Entity::find().count(&app.state.db).await.unwrap();
     guanxi::seed::seed_demo(&app.state).await.unwrap();
-    assert_eq!(user::Entity::find().count(&app.state.db).await.unwrap(), users);
+    assert_eq!(
+        user::Entity::find().count(&app.state.db).await.unwrap(),
+        users
+    );
     assert_eq!(users, 11);
     let r = app
         .gql(
@@ -19,5 +22,8 @@ async fn seeding_twice_duplicates_nothing_and_demo_users_can_sign_in() {
         )
         .await;
     assert_eq!(r["data"]["login"]["user"]["role"], "SALES");
-    assert_eq!(r["data"]["login"]["user"]["manager"]["manager"]["role"], "MANAGER");
+    assert_eq!(
+        r["data"]["login"]["user"]["manager"]["manager"]["role"],
+        "MANAGER"
+    );
 }
