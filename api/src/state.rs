@@ -7,6 +7,7 @@ use crate::error::AppResult;
 use domain::role::RoleSettings;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +16,9 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub passwords: Passwords,
     pub role_settings: Arc<RoleSettings>,
+    /// When this process last returned neglected customers to the pool (unix seconds); only
+    /// a throttle, the sweep itself is idempotent across replicas.
+    pub pool_last_sweep: Arc<AtomicI64>,
 }
 
 impl AppState {
@@ -25,6 +29,7 @@ impl AppState {
             role_settings: Arc::new(RoleSettings {
                 sales_can_delete: config.sales_can_delete,
             }),
+            pool_last_sweep: Arc::new(AtomicI64::new(0)),
             db,
             passwords,
             config: Arc::new(config),

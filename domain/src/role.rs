@@ -35,6 +35,8 @@ pub enum Capability {
     RestoreCustomer,
     /// Import customers from files.
     ImportCustomers,
+    /// Delete contacts of customers the actor may edit.
+    DeleteContact,
 }
 
 impl Role {
@@ -77,6 +79,7 @@ impl Role {
                 ClaimFromPool,
                 RestoreCustomer,
                 ImportCustomers,
+                DeleteContact,
             ],
             Role::Manager => vec![
                 CreateCustomer,
@@ -85,9 +88,16 @@ impl Role {
                 DeleteTeamCustomer,
                 ClaimFromPool,
                 ImportCustomers,
+                DeleteContact,
             ],
             Role::Sales => {
-                let mut caps = vec![CreateCustomer, EditCustomer, ClaimFromPool, ImportCustomers];
+                let mut caps = vec![
+                    CreateCustomer,
+                    EditCustomer,
+                    ClaimFromPool,
+                    ImportCustomers,
+                    DeleteContact,
+                ];
                 if settings.sales_can_delete {
                     caps.push(DeleteOwnCustomer);
                 }

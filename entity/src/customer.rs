@@ -24,6 +24,8 @@ pub struct Model {
     pub tags: String,
     pub notes: Option<String>,
     pub owner_id: Option<Uuid>,
+    /// When the current owner got the customer; the pool clock starts here.
+    pub owner_assigned_at: Option<DateTimeUtc>,
     pub last_contacted_at: Option<DateTimeUtc>,
     pub next_follow_up_at: Option<DateTimeUtc>,
     /// Money in ten-thousandths (see `domain::money`).

@@ -26,6 +26,7 @@ pub enum Customers {
     Tags,
     Notes,
     OwnerId,
+    OwnerAssignedAt,
     LastContactedAt,
     NextFollowUpAt,
     CreditLimit,
@@ -69,6 +70,7 @@ impl MigrationTrait for Migration {
                     )
                     .col(text_null(Customers::Notes))
                     .col(uuid_null(Customers::OwnerId))
+                    .col(time_null(Customers::OwnerAssignedAt))
                     .col(time_null(Customers::LastContactedAt))
                     .col(time_null(Customers::NextFollowUpAt))
                     .col(amount(Customers::CreditLimit))

@@ -2,6 +2,9 @@
 //! allowed and writes through sea-orm.
 
 pub mod audit;
+pub mod contacts;
+pub mod customers;
+pub mod idempotency;
 pub mod org;
 pub mod session;
 pub mod users;

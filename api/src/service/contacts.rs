@@ -1,0 +1,314 @@
+//! Contacts: the people at a customer. Visible and editable exactly when their customer is;
+//! once a customer has contacts, exactly one of them is primary.
+
+use super::customers::{access, query};
+use super::{audit, idempotency};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult, FieldContext};
+use crate::permission;
+use crate::state::AppState;
+use chrono::Utc;
+use domain::role::Capability;
+use domain::text;
+use domain::user::Email;
+use entity::{contact, customer};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    Set, TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+/// A change to a contact: `None` keeps a field, `Some(None)` clears it.
+#[derive(Default, Clone, Debug)]
+pub struct ContactPatch {
+    pub name: Option<String>,
+    pub title: Option<Option<String>>,
+    pub mobile: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub wechat: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+}
+
+fn phone_like(field: &str, v: Option<&str>) -> AppResult<Option<String>> {
+    let v = text::optional(v, 40).field(field)?;
+    if let Some(p) = &v {
+        let ok = p
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-()#".contains(c))
+            && p.chars().filter(char::is_ascii_digit).count() >= 3;
+        if !ok {
+            return Err(AppError::validation(field, "is not a phone number"));
+        }
+    }
+    Ok(v)
+}
+
+impl ContactPatch {
+    pub fn apply(self, m: &mut contact::Model) -> AppResult<()> {
+        if let Some(n) = &self.name {
+            m.name = text::required(n, 100).field("name")?;
+        }
+        if let Some(t) = self.title {
+            m.title = text::optional(t.as_deref(), 100).field("title")?;
+        }
+        if let Some(v) = self.mobile {
+            m.mobile = phone_like("mobile", v.as_deref())?;
+        }
+        if let Some(v) = self.phone {
+            m.phone = phone_like("phone", v.as_deref())?;
+        }
+        if let Some(v) = self.email {
+            m.email = match text::optional(v.as_deref(), 254).field("email")? {
+                Some(e) => Some(Email::parse(&e).field("email")?.as_str().to_string()),
+                None => None,
+            };
+        }
+        if let Some(v) = self.wechat {
+            m.wechat = text::optional(v.as_deref(), 60).field("wechat")?;
+        }
+        if let Some(v) = self.notes {
+            m.notes = text::optional(v.as_deref(), 5000).field("notes")?;
+        }
+        Ok(())
+    }
+}
+
+fn audit_json(m: &contact::Model) -> serde_json::Value {
+    json!({
+        "name": m.name, "title": m.title, "mobile": m.mobile, "phone": m.phone,
+        "email": m.email, "wechat": m.wechat, "notes": m.notes, "isPrimary": m.is_primary,
+        "customerId": m.customer_id, "deletedAt": m.deleted_at,
+    })
+}
+
+fn diff(old: Option<&contact::Model>, new: &contact::Model) -> serde_json::Value {
+    let mut changes = audit::Changes::new();
+    let new_v = audit_json(new);
+    let old_v = old.map(audit_json);
+    if let serde_json::Value::Object(fields) = &new_v {
+        for (k, v) in fields {
+            match &old_v {
+                Some(o) => {
+                    changes.field(k, &o[k], v);
+                }
+                None if !v.is_null() => {
+                    changes.created(k, v);
+                }
+                None => {}
+            }
+        }
+    }
+    changes.into_value()
+}
+
+/// Live contacts the actor may read.
+pub fn scoped(state: &AppState, actor: &Actor) -> Select<contact::Entity> {
+    contact::Entity::find().filter(permission::contacts(actor, &state.role_settings))
+}
+
+async fn find_visible(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<contact::Model> {
+    scoped(state, actor)
+        .filter(contact::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("contact"))
+}
+
+async fn has_live_contacts(db: &impl ConnectionTrait, customer_id: Uuid) -> AppResult<bool> {
+    Ok(contact::Entity::find()
+        .filter(contact::Column::CustomerId.eq(customer_id))
+        .filter(contact::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .is_some())
+}
+
+async fn clear_primary(db: &impl ConnectionTrait, customer_id: Uuid) -> AppResult<()> {
+    contact::Entity::update_many()
+        .col_expr(contact::Column::IsPrimary, Expr::value(false))
+        .filter(contact::Column::CustomerId.eq(customer_id))
+        .filter(contact::Column::IsPrimary.eq(true))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Adds a contact to `customer` (already checked by the caller). The first contact of a
+/// customer is always primary.
+pub async fn insert_for(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    customer: &customer::Model,
+    patch: ContactPatch,
+    primary: bool,
+) -> AppResult<contact::Model> {
+    let now = Utc::now();
+    let mut m = contact::Model {
+        id: Uuid::now_v7(),
+        customer_id: customer.id,
+        name: String::new(),
+        title: None,
+        mobile: None,
+        phone: None,
+        email: None,
+        wechat: None,
+        notes: None,
+        is_primary: false,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+        deleted_at: None,
+    };
+    if patch.name.is_none() {
+        return Err(AppError::validation("name", "must not be empty"));
+    }
+    patch.apply(&mut m)?;
+    let primary = primary || !has_live_contacts(db, customer.id).await?;
+    if primary {
+        clear_primary(db, customer.id).await?;
+    }
+    m.is_primary = primary;
+    let saved = contact::ActiveModel::from(m).insert(db).await?;
+    audit::record(db, Some(actor), "create", "Contact", saved.id, diff(None, &saved)).await?;
+    Ok(saved)
+}
+
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    customer_id: Uuid,
+    patch: ContactPatch,
+    primary: bool,
+    client_mutation_id: Option<String>,
+) -> AppResult<contact::Model> {
+    let key = idempotency::check_key(client_mutation_id.as_deref())?;
+    let txn = state.db.begin().await?;
+    if let Some(existing) = idempotency::replay(&txn, actor, key.as_deref(), "createContact").await? {
+        return find_visible(&txn, state, actor, existing).await;
+    }
+    let (customer, _) =
+        access::require(&txn, state, actor, customer_id, |a| a.can_edit, "edit").await?;
+    let saved = insert_for(&txn, actor, &customer, patch, primary).await?;
+    idempotency::remember(&txn, actor, key.as_deref(), "createContact", saved.id).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// The contact and its customer, if the actor may edit that customer.
+async fn editable(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<contact::Model> {
+    let c = find_visible(db, state, actor, id).await?;
+    access::require(db, state, actor, c.customer_id, |a| a.can_edit, "edit").await?;
+    Ok(c)
+}
+
+async fn save(db: &impl ConnectionTrait, mut next: contact::Model, expected: i32) -> AppResult<contact::Model> {
+    next.version = expected + 1;
+    next.updated_at = Utc::now();
+    let am = contact::ActiveModel::from(next.clone()).reset_all();
+    let r = contact::Entity::update_many()
+        .set(am)
+        .filter(contact::Column::Id.eq(next.id))
+        .filter(contact::Column::Version.eq(expected))
+        .exec(db)
+        .await?;
+    if r.rows_affected == 0 {
+        return Err(AppError::stale("the contact"));
+    }
+    Ok(next)
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    version: i32,
+    patch: ContactPatch,
+) -> AppResult<contact::Model> {
+    let txn = state.db.begin().await?;
+    let current = editable(&txn, state, actor, id).await?;
+    let mut next = current.clone();
+    patch.apply(&mut next)?;
+    let saved = save(&txn, next, version).await?;
+    audit::record(&txn, Some(actor), "update", "Contact", id, diff(Some(&current), &saved)).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Soft-deletes a contact; deleting the primary promotes the oldest remaining contact.
+pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<contact::Model> {
+    if !actor.role.can(Capability::DeleteContact, &state.role_settings) {
+        return Err(AppError::forbidden("your role may not delete contacts"));
+    }
+    let txn = state.db.begin().await?;
+    let current = editable(&txn, state, actor, id).await?;
+    let mut next = current.clone();
+    next.deleted_at = Some(Utc::now());
+    next.is_primary = false;
+    let saved = save(&txn, next, current.version).await?;
+    if current.is_primary {
+        let heir = contact::Entity::find()
+            .filter(contact::Column::CustomerId.eq(current.customer_id))
+            .filter(contact::Column::DeletedAt.is_null())
+            .order_by_asc(contact::Column::CreatedAt)
+            .order_by_asc(contact::Column::Id)
+            .one(&txn)
+            .await?;
+        if let Some(h) = heir {
+            promote(&txn, actor, h).await?;
+        }
+    }
+    audit::record(&txn, Some(actor), "delete", "Contact", id, diff(Some(&current), &saved)).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+async fn promote(db: &impl ConnectionTrait, actor: &Actor, c: contact::Model) -> AppResult<contact::Model> {
+    clear_primary(db, c.customer_id).await?;
+    let mut next = c.clone();
+    next.is_primary = true;
+    let saved = save(db, next, c.version).await?;
+    audit::record(db, Some(actor), "set_primary", "Contact", c.id, diff(Some(&c), &saved)).await?;
+    Ok(saved)
+}
+
+pub async fn set_primary(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<contact::Model> {
+    let txn = state.db.begin().await?;
+    let current = editable(&txn, state, actor, id).await?;
+    let saved = if current.is_primary {
+        current
+    } else {
+        promote(&txn, actor, current).await?
+    };
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Contacts of one visible customer (used by the customer page and the merge).
+pub async fn of_customer(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    customer_id: Uuid,
+) -> AppResult<Vec<contact::Model>> {
+    query::find_visible(db, state, actor, customer_id).await?;
+    Ok(contact::Entity::find()
+        .filter(contact::Column::CustomerId.eq(customer_id))
+        .filter(contact::Column::DeletedAt.is_null())
+        .order_by_desc(contact::Column::IsPrimary)
+        .order_by_asc(contact::Column::Id)
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,358 @@
+//! Bulk ownership and sharing: share, unshare, assign, transfer, claim from and release to the
+//! pool. Each works on ids or on a filter, can be a dry run, runs in one transaction and
+//! writes one audit event per customer. Customers the actor is not entitled to change are
+//! reported as skipped, never changed.
+
+use super::{CustomerFilter, access, patch, query, write};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::service::audit;
+use crate::state::AppState;
+use chrono::Utc;
+use domain::permission::{Access, ShareLevel};
+use domain::role::Role;
+use entity::{customer, customer_share, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
+use serde_json::json;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// The most customers one bulk operation may touch.
+pub const MAX_BULK: u64 = 10_000;
+
+pub enum Target {
+    Ids(Vec<Uuid>),
+    Filter(CustomerFilter),
+}
+
+pub struct Skipped {
+    pub id: Uuid,
+    pub reason: &'static str,
+}
+
+pub struct BulkOutcome {
+    pub dry_run: bool,
+    /// The customers as they are (or, in a dry run, would be) after the operation.
+    pub changed: Vec<customer::Model>,
+    pub skipped: Vec<Skipped>,
+}
+
+async fn resolve(
+    db: &DatabaseTransaction,
+    state: &AppState,
+    actor: &Actor,
+    target: &Target,
+) -> AppResult<(Vec<customer::Model>, Vec<Skipped>)> {
+    let (select, ids) = match target {
+        Target::Ids(ids) => {
+            if ids.is_empty() {
+                return Err(AppError::validation("ids", "name at least one customer"));
+            }
+            if ids.len() as u64 > MAX_BULK {
+                return Err(AppError::validation("ids", format!("at most {MAX_BULK} customers")));
+            }
+            (
+                query::scoped(state, actor).filter(customer::Column::Id.is_in(ids.iter().copied())),
+                Some(ids),
+            )
+        }
+        Target::Filter(f) => (query::filtered(state, actor, f)?, None),
+    };
+    let rows = select
+        .order_by_asc(customer::Column::Id)
+        .limit(MAX_BULK + 1)
+        .all(db)
+        .await?;
+    if rows.len() as u64 > MAX_BULK {
+        return Err(AppError::validation(
+            "filter",
+            format!("matches more than {MAX_BULK} customers; narrow it"),
+        ));
+    }
+    let mut skipped = Vec::new();
+    if let Some(ids) = ids {
+        for id in ids {
+            if !rows.iter().any(|r| r.id == *id) && !skipped.iter().any(|s: &Skipped| s.id == *id) {
+                skipped.push(Skipped {
+                    id: *id,
+                    reason: "NOT_FOUND",
+                });
+            }
+        }
+    }
+    Ok((rows, skipped))
+}
+
+async fn shares_of_actor(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, ShareLevel>> {
+    Ok(customer_share::Entity::find()
+        .filter(customer_share::Column::UserId.eq(actor.id))
+        .filter(customer_share::Column::CustomerId.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|s| ShareLevel::parse(&s.level).map(|l| (s.customer_id, l)))
+        .collect())
+}
+
+/// Splits the targets into those `allowed` and the rest (skipped as `FORBIDDEN`).
+async fn entitled(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    rows: Vec<customer::Model>,
+    allowed: fn(&Access) -> bool,
+    skipped: &mut Vec<Skipped>,
+) -> AppResult<Vec<customer::Model>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let shares = shares_of_actor(db, actor, &ids).await?;
+    let mut ok = Vec::new();
+    for r in rows {
+        let a = access::evaluate(state, actor, &r, shares.get(&r.id).copied());
+        if allowed(&a) {
+            ok.push(r);
+        } else {
+            skipped.push(Skipped {
+                id: r.id,
+                reason: "FORBIDDEN",
+            });
+        }
+    }
+    Ok(ok)
+}
+
+async fn finish(txn: DatabaseTransaction, dry_run: bool) -> AppResult<()> {
+    if dry_run {
+        txn.rollback().await?;
+    } else {
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// Sets the owner of each entitled customer (`None`: release to the pool).
+async fn set_owner(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    rows: Vec<customer::Model>,
+    owner: Option<Uuid>,
+    action: &str,
+    skipped: &mut Vec<Skipped>,
+) -> AppResult<Vec<customer::Model>> {
+    let now = Utc::now();
+    let mut changed = Vec::new();
+    for old in rows {
+        if old.owner_id == owner {
+            skipped.push(Skipped {
+                id: old.id,
+                reason: "UNCHANGED",
+            });
+            continue;
+        }
+        let mut next = old.clone();
+        next.owner_id = owner;
+        next.owner_assigned_at = owner.map(|_| now);
+        next.pooled_at = if owner.is_none() { Some(now) } else { None };
+        let saved = write::save(txn, next, old.version).await?;
+        audit::record(txn, Some(actor), action, "Customer", old.id, patch::diff(Some(&old), &saved)).await?;
+        changed.push(saved);
+    }
+    Ok(changed)
+}
+
+pub async fn assign(
+    state: &AppState,
+    actor: &Actor,
+    target: Target,
+    owner: Uuid,
+    dry_run: bool,
+) -> AppResult<BulkOutcome> {
+    let txn = state.db.begin().await?;
+    write::check_assignee(&txn, actor, owner, "ownerId").await?;
+    let (rows, mut skipped) = resolve(&txn, state, actor, &target).await?;
+    let rows = entitled(&txn, state, actor, rows, |a| a.can_transfer, &mut skipped).await?;
+    let changed = set_owner(&txn, actor, rows, Some(owner), "assign", &mut skipped).await?;
+    finish(txn, dry_run).await?;
+    Ok(BulkOutcome { dry_run, changed, skipped })
+}
+
+/// Moves every customer of `from` to `to` (e.g. when someone leaves). Allowed to admins and
+/// to anyone above `from` in the org tree.
+pub async fn transfer(
+    state: &AppState,
+    actor: &Actor,
+    from: Uuid,
+    to: Uuid,
+    dry_run: bool,
+) -> AppResult<BulkOutcome> {
+    if from == to {
+        return Err(AppError::validation("toUserId", "must differ from fromUserId"));
+    }
+    if actor.role != Role::Admin && !actor.is_above(from) {
+        return Err(AppError::forbidden(
+            "only an administrator or someone above that user may transfer their customers",
+        ));
+    }
+    let exists = user::Entity::find_by_id(from).one(&state.db).await?.is_some();
+    if !exists {
+        return Err(AppError::validation("fromUserId", "no user has this id"));
+    }
+    let filter = CustomerFilter {
+        owner_ids: vec![from],
+        ..Default::default()
+    };
+    assign(state, actor, Target::Filter(filter), to, dry_run).await
+}
+
+pub async fn release(
+    state: &AppState,
+    actor: &Actor,
+    target: Target,
+    dry_run: bool,
+) -> AppResult<BulkOutcome> {
+    let txn = state.db.begin().await?;
+    let (rows, mut skipped) = resolve(&txn, state, actor, &target).await?;
+    let rows = entitled(&txn, state, actor, rows, |a| a.can_transfer, &mut skipped).await?;
+    let changed = set_owner(&txn, actor, rows, None, "release_to_pool", &mut skipped).await?;
+    finish(txn, dry_run).await?;
+    Ok(BulkOutcome { dry_run, changed, skipped })
+}
+
+/// Takes pool customers, up to the `GUANXI_POOL_MAX_OWNED` customers one person may own.
+pub async fn claim(
+    state: &AppState,
+    actor: &Actor,
+    target: Target,
+    dry_run: bool,
+) -> AppResult<BulkOutcome> {
+    let txn = state.db.begin().await?;
+    let (rows, mut skipped) = resolve(&txn, state, actor, &target).await?;
+    let rows = entitled(&txn, state, actor, rows, |a| a.can_claim, &mut skipped).await?;
+    let owned = customer::Entity::find()
+        .filter(customer::Column::OwnerId.eq(actor.id))
+        .filter(customer::Column::DeletedAt.is_null())
+        .count(&txn)
+        .await?;
+    let max = state.config.pool_max_owned;
+    if owned + rows.len() as u64 > max {
+        return Err(AppError::rule(
+            "POOL_CLAIM_LIMIT",
+            format!("you own {owned} customers; claiming {} would pass the limit of {max}", rows.len()),
+        ));
+    }
+    let changed = set_owner(&txn, actor, rows, Some(actor.id), "claim", &mut skipped).await?;
+    finish(txn, dry_run).await?;
+    Ok(BulkOutcome { dry_run, changed, skipped })
+}
+
+async fn check_share_users(db: &impl ConnectionTrait, actor: &Actor, users: &[Uuid]) -> AppResult<()> {
+    if users.is_empty() {
+        return Err(AppError::validation("userIds", "name at least one user"));
+    }
+    if users.contains(&actor.id) {
+        return Err(AppError::validation("userIds", "you cannot share with yourself"));
+    }
+    let found = user::Entity::find()
+        .filter(user::Column::Id.is_in(users.iter().copied()))
+        .filter(user::Column::Active.eq(true))
+        .count(db)
+        .await?;
+    let mut distinct = users.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    if found != distinct.len() as u64 {
+        return Err(AppError::validation("userIds", "every user must exist and be active"));
+    }
+    Ok(())
+}
+
+async fn shares_json(db: &impl ConnectionTrait, customer: Uuid) -> AppResult<serde_json::Value> {
+    let mut rows: Vec<(String, String)> = customer_share::Entity::find()
+        .filter(customer_share::Column::CustomerId.eq(customer))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.user_id.to_string(), s.level))
+        .collect();
+    rows.sort();
+    Ok(json!(rows
+        .into_iter()
+        .map(|(u, l)| json!({ "userId": u, "level": l }))
+        .collect::<Vec<_>>()))
+}
+
+/// Shares (or, with `level: None`, unshares) customers with users. Sharing again changes
+/// the level; the owner never needs a share and is skipped.
+pub async fn share(
+    state: &AppState,
+    actor: &Actor,
+    target: Target,
+    users: Vec<Uuid>,
+    level: Option<ShareLevel>,
+    dry_run: bool,
+) -> AppResult<BulkOutcome> {
+    let txn = state.db.begin().await?;
+    if level.is_some() {
+        check_share_users(&txn, actor, &users).await?;
+    } else if users.is_empty() {
+        return Err(AppError::validation("userIds", "name at least one user"));
+    }
+    let (rows, mut skipped) = resolve(&txn, state, actor, &target).await?;
+    let rows = entitled(&txn, state, actor, rows, |a| a.can_share, &mut skipped).await?;
+    let now = Utc::now();
+    let mut changed = Vec::new();
+    for c in rows {
+        let before = shares_json(&txn, c.id).await?;
+        for u in &users {
+            let existing = customer_share::Entity::find()
+                .filter(customer_share::Column::CustomerId.eq(c.id))
+                .filter(customer_share::Column::UserId.eq(*u))
+                .one(&txn)
+                .await?;
+            match (level, existing) {
+                (Some(_), _) if c.owner_id == Some(*u) => {}
+                (Some(l), Some(s)) if s.level != l.as_str() => {
+                    let mut am: customer_share::ActiveModel = s.into();
+                    am.level = Set(l.as_str().to_string());
+                    am.update(&txn).await?;
+                }
+                (Some(l), None) => {
+                    customer_share::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        customer_id: Set(c.id),
+                        user_id: Set(*u),
+                        level: Set(l.as_str().to_string()),
+                        created_by: Set(Some(actor.id)),
+                        created_at: Set(now),
+                    }
+                    .insert(&txn)
+                    .await?;
+                }
+                (None, Some(s)) => {
+                    customer_share::Entity::delete_by_id(s.id).exec(&txn).await?;
+                }
+                _ => {}
+            }
+        }
+        let after = shares_json(&txn, c.id).await?;
+        if before == after {
+            skipped.push(Skipped {
+                id: c.id,
+                reason: "UNCHANGED",
+            });
+            continue;
+        }
+        let action = if level.is_some() { "share" } else { "unshare" };
+        audit::record(&txn, Some(actor), action, "Customer", c.id, json!({ "shares": { "old": before, "new": after } }))
+            .await?;
+        changed.push(c);
+    }
+    finish(txn, dry_run).await?;
+    Ok(BulkOutcome { dry_run, changed, skipped })
+}

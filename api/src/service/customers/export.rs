@@ -1,0 +1,94 @@
+//! CSV export of exactly the customers the actor may see (the same scoped query as lists),
+//! with the primary contact. Warehouse users get names, contacts and addresses only.
+
+use super::{CustomerFilter, patch, query};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use domain::money;
+use domain::role::Capability;
+use entity::{contact, customer, user};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+const PAGE: u64 = 1000;
+
+pub struct Export {
+    pub csv: String,
+    pub rows: u64,
+}
+
+pub async fn export(state: &AppState, actor: &Actor, filter: &CustomerFilter) -> AppResult<Export> {
+    let limited = actor
+        .role
+        .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings);
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let header: &[&str] = if limited {
+        &["name", "province", "city", "address", "phone", "contact", "mobile", "contact phone", "email"]
+    } else {
+        &[
+            "name", "kind", "importance", "loyalty stage", "source", "industry", "province", "city",
+            "address", "phone", "website", "tags", "notes", "owner email", "credit limit",
+            "contact", "mobile", "contact phone", "email", "wechat",
+        ]
+    };
+    out.write_record(header).map_err(AppError::internal)?;
+    let owners: HashMap<Uuid, String> = user::Entity::find()
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.email))
+        .collect();
+    let mut last: Option<Uuid> = None;
+    let mut rows = 0u64;
+    loop {
+        let mut q = query::filtered(state, actor, filter)?.order_by_asc(customer::Column::Id);
+        if let Some(l) = last {
+            q = q.filter(customer::Column::Id.gt(l));
+        }
+        let page = q.limit(PAGE).all(&state.db).await?;
+        let Some(tail) = page.last() else { break };
+        last = Some(tail.id);
+        let ids: Vec<Uuid> = page.iter().map(|c| c.id).collect();
+        let primaries: HashMap<Uuid, contact::Model> = contact::Entity::find()
+            .filter(contact::Column::CustomerId.is_in(ids))
+            .filter(contact::Column::DeletedAt.is_null())
+            .filter(contact::Column::IsPrimary.eq(true))
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .map(|c| (c.customer_id, c))
+            .collect();
+        for c in &page {
+            let k = primaries.get(&c.id);
+            let kf = |f: fn(&contact::Model) -> Option<String>| k.and_then(f).unwrap_or_default();
+            let o = |v: &Option<String>| v.clone().unwrap_or_default();
+            let record: Vec<String> = if limited {
+                vec![
+                    c.name.clone(), o(&c.province), o(&c.city), o(&c.address), o(&c.phone),
+                    kf(|k| Some(k.name.clone())), kf(|k| k.mobile.clone()), kf(|k| k.phone.clone()),
+                    kf(|k| k.email.clone()),
+                ]
+            } else {
+                vec![
+                    c.name.clone(), c.kind.clone(), c.importance.clone(), c.loyalty_stage.clone(),
+                    o(&c.source), o(&c.industry), o(&c.province), o(&c.city), o(&c.address),
+                    o(&c.phone), o(&c.website), patch::decode_tags(&c.tags).join(","), o(&c.notes),
+                    c.owner_id.and_then(|id| owners.get(&id).cloned()).unwrap_or_default(),
+                    money::from_stored(c.credit_limit).to_string(),
+                    kf(|k| Some(k.name.clone())), kf(|k| k.mobile.clone()), kf(|k| k.phone.clone()),
+                    kf(|k| k.email.clone()), kf(|k| k.wechat.clone()),
+                ]
+            };
+            out.write_record(&record).map_err(AppError::internal)?;
+            rows += 1;
+        }
+        if (page.len() as u64) < PAGE {
+            break;
+        }
+    }
+    let bytes = out.into_inner().map_err(AppError::internal)?;
+    let csv = String::from_utf8(bytes).map_err(AppError::internal)?;
+    Ok(Export { csv, rows })
+}

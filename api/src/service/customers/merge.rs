@@ -1,0 +1,156 @@
+//! Merging duplicate customers into one survivor, in one transaction: contacts and shares
+//! move over (later, every child record), empty fields of the survivor are filled from the
+//! duplicates, and the duplicates are soft-deleted pointing at the survivor.
+
+use super::{access, patch, write};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::service::audit;
+use crate::state::AppState;
+use chrono::Utc;
+use domain::permission::ShareLevel;
+use entity::{contact, customer, customer_share};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+fn fill(target: &mut Option<String>, from: &Option<String>) {
+    if target.is_none() {
+        target.clone_from(from);
+    }
+}
+
+pub async fn merge(
+    state: &AppState,
+    actor: &Actor,
+    survivor_id: Uuid,
+    duplicate_ids: Vec<Uuid>,
+) -> AppResult<customer::Model> {
+    let mut dups = duplicate_ids;
+    dups.sort();
+    dups.dedup();
+    if dups.is_empty() {
+        return Err(AppError::validation("duplicateIds", "name at least one duplicate"));
+    }
+    if dups.contains(&survivor_id) {
+        return Err(AppError::validation("duplicateIds", "must not contain the survivor"));
+    }
+    let txn = state.db.begin().await?;
+    let (survivor, _) =
+        access::require(&txn, state, actor, survivor_id, |a| a.can_edit, "edit").await?;
+    let mut merged = Vec::new();
+    for id in &dups {
+        let (d, _) = access::require(&txn, state, actor, *id, |a| a.can_delete, "delete").await?;
+        merged.push(d);
+    }
+    let mut next = survivor.clone();
+    let mut tags = patch::decode_tags(&next.tags);
+    for d in &merged {
+        fill(&mut next.source, &d.source);
+        fill(&mut next.industry, &d.industry);
+        fill(&mut next.province, &d.province);
+        fill(&mut next.city, &d.city);
+        fill(&mut next.address, &d.address);
+        fill(&mut next.phone, &d.phone);
+        fill(&mut next.website, &d.website);
+        fill(&mut next.notes, &d.notes);
+        for t in patch::decode_tags(&d.tags) {
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        next.last_contacted_at = next.last_contacted_at.max(d.last_contacted_at);
+    }
+    tags.truncate(patch::MAX_TAGS);
+    next.tags = patch::encode_tags(&tags)?;
+
+    move_contacts(&txn, survivor_id, &dups).await?;
+    move_shares(&txn, &survivor, &dups).await?;
+
+    let now = Utc::now();
+    for d in merged {
+        let mut gone = d.clone();
+        gone.deleted_at = Some(now);
+        gone.merged_into_id = Some(survivor_id);
+        let saved = write::save(&txn, gone, d.version).await?;
+        audit::record(&txn, Some(actor), "merged_into", "Customer", d.id, patch::diff(Some(&d), &saved)).await?;
+    }
+    let saved = write::save(&txn, next, survivor.version).await?;
+    let mut changes = patch::diff(Some(&survivor), &saved);
+    if let Some(obj) = changes.as_object_mut() {
+        obj.insert("mergedFrom".into(), json!({ "old": null, "new": dups }));
+    }
+    audit::record(&txn, Some(actor), "merge", "Customer", survivor_id, changes).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+async fn move_contacts(db: &impl ConnectionTrait, survivor: Uuid, dups: &[Uuid]) -> AppResult<()> {
+    contact::Entity::update_many()
+        .col_expr(contact::Column::CustomerId, Expr::value(survivor))
+        .col_expr(contact::Column::IsPrimary, Expr::value(false))
+        .filter(contact::Column::CustomerId.is_in(dups.iter().copied()))
+        .exec(db)
+        .await?;
+    let has_primary = contact::Entity::find()
+        .filter(contact::Column::CustomerId.eq(survivor))
+        .filter(contact::Column::DeletedAt.is_null())
+        .filter(contact::Column::IsPrimary.eq(true))
+        .one(db)
+        .await?
+        .is_some();
+    if !has_primary {
+        let first = contact::Entity::find()
+            .filter(contact::Column::CustomerId.eq(survivor))
+            .filter(contact::Column::DeletedAt.is_null())
+            .order_by_asc(contact::Column::CreatedAt)
+            .order_by_asc(contact::Column::Id)
+            .one(db)
+            .await?;
+        if let Some(c) = first {
+            let mut am: contact::ActiveModel = c.into();
+            am.is_primary = Set(true);
+            am.update(db).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Shares follow the survivor; where a user had both, the stronger level wins.
+async fn move_shares(db: &impl ConnectionTrait, survivor: &customer::Model, dups: &[Uuid]) -> AppResult<()> {
+    let moving = customer_share::Entity::find()
+        .filter(customer_share::Column::CustomerId.is_in(dups.iter().copied()))
+        .all(db)
+        .await?;
+    for s in moving {
+        let existing = customer_share::Entity::find()
+            .filter(customer_share::Column::CustomerId.eq(survivor.id))
+            .filter(customer_share::Column::UserId.eq(s.user_id))
+            .one(db)
+            .await?;
+        let redundant = survivor.owner_id == Some(s.user_id);
+        match existing {
+            _ if redundant => {
+                customer_share::Entity::delete_by_id(s.id).exec(db).await?;
+            }
+            Some(e) => {
+                if s.level == ShareLevel::Edit.as_str() && e.level != s.level {
+                    let mut am: customer_share::ActiveModel = e.into();
+                    am.level = Set(s.level.clone());
+                    am.update(db).await?;
+                }
+                customer_share::Entity::delete_by_id(s.id).exec(db).await?;
+            }
+            None => {
+                let mut am: customer_share::ActiveModel = s.into();
+                am.customer_id = Set(survivor.id);
+                am.update(db).await?;
+            }
+        }
+    }
+    Ok(())
+}

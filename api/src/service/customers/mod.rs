@@ -1,0 +1,15 @@
+//! Customers: the use cases, each in one transaction under the actor's scope.
+
+pub mod access;
+pub mod bulk;
+pub mod duplicates;
+pub mod export;
+pub mod import;
+pub mod merge;
+pub mod patch;
+pub mod pool;
+pub mod query;
+pub mod write;
+
+pub use patch::CustomerPatch;
+pub use query::{CustomerFilter, CustomerOrder, OwnerScope};

@@ -1,0 +1,75 @@
+//! The public pool (公海): customers nobody followed up for `GUANXI_POOL_DAYS` days lose their
+//! owner. A periodic job sweeps, and reads sweep first when the last sweep is a minute old.
+
+use super::patch;
+use crate::error::AppResult;
+use crate::service::audit;
+use crate::state::AppState;
+use chrono::{Duration, Utc};
+use entity::customer;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use std::sync::atomic::Ordering;
+use uuid::Uuid;
+
+const READ_SWEEP_EVERY_SECS: i64 = 60;
+
+pub async fn sweep_if_due(state: &AppState) -> AppResult<u64> {
+    let now = Utc::now().timestamp();
+    let last = state.pool_last_sweep.load(Ordering::Relaxed);
+    if now - last < READ_SWEEP_EVERY_SECS {
+        return Ok(0);
+    }
+    state.pool_last_sweep.store(now, Ordering::Relaxed);
+    sweep(state).await
+}
+
+/// Returns neglected customers to the pool, one audit event each; returns how many.
+pub async fn sweep(state: &AppState) -> AppResult<u64> {
+    if state.config.pool_days <= 0 {
+        return Ok(0);
+    }
+    let now = Utc::now();
+    let cutoff = now - Duration::days(state.config.pool_days);
+    let stale = Condition::all()
+        .add(customer::Column::DeletedAt.is_null())
+        .add(customer::Column::OwnerId.is_not_null())
+        .add(customer::Column::OwnerAssignedAt.lt(cutoff))
+        .add(
+            Condition::any()
+                .add(customer::Column::LastContactedAt.is_null())
+                .add(customer::Column::LastContactedAt.lt(cutoff)),
+        );
+    let txn = state.db.begin().await?;
+    let rows = customer::Entity::find()
+        .filter(stale.clone())
+        .limit(10_000)
+        .all(&txn)
+        .await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    customer::Entity::update_many()
+        .col_expr(customer::Column::OwnerId, Expr::value(Option::<Uuid>::None))
+        .col_expr(
+            customer::Column::OwnerAssignedAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(customer::Column::PooledAt, Expr::value(now))
+        .col_expr(customer::Column::UpdatedAt, Expr::value(now))
+        .col_expr(customer::Column::Version, Expr::col(customer::Column::Version).add(1))
+        .filter(customer::Column::Id.is_in(ids))
+        .filter(stale)
+        .exec(&txn)
+        .await?;
+    for old in &rows {
+        let mut new = old.clone();
+        new.owner_id = None;
+        audit::record(&txn, None, "return_to_pool", "Customer", old.id, patch::diff(Some(old), &new))
+            .await?;
+    }
+    txn.commit().await?;
+    tracing::info!(count = rows.len(), "customers returned to the public pool");
+    Ok(rows.len() as u64)
+}

@@ -1,0 +1,220 @@
+//! Reading customers: one scoped query function that lists, counts, looks up and exports
+//! all build on.
+
+use super::pool;
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Key, Page, PageArgs, Sort, page};
+use crate::permission;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use domain::customer::{CustomerKind, Importance, LoyaltyStage};
+use domain::text::escape_like;
+use entity::customer;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select};
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnerScope {
+    /// Owned by the actor.
+    Me,
+    /// Owned by the actor or anyone below them.
+    MyTeam,
+    /// In the public pool (no owner).
+    Pool,
+}
+
+/// Conditions a client may combine freely; all given ones must hold.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    pub search: Option<String>,
+    pub owner: Option<OwnerScope>,
+    pub owner_ids: Vec<Uuid>,
+    pub kinds: Vec<CustomerKind>,
+    pub importance: Vec<Importance>,
+    pub loyalty_stages: Vec<LoyaltyStage>,
+    pub industries: Vec<String>,
+    pub provinces: Vec<String>,
+    pub cities: Vec<String>,
+    pub tags_any: Vec<String>,
+    pub tags_all: Vec<String>,
+    pub created_after: Option<DateTime<Utc>>,
+    pub created_before: Option<DateTime<Utc>>,
+    pub last_contacted_after: Option<DateTime<Utc>>,
+    pub last_contacted_before: Option<DateTime<Utc>>,
+    pub next_follow_up_before: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CustomerOrder {
+    Name,
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    LastContactedAt,
+    NextFollowUpAt,
+}
+
+fn like(pattern: &str) -> LikeExpr {
+    LikeExpr::new(format!("%{}%", escape_like(pattern))).escape('\\')
+}
+
+fn tag_like(tag: &str) -> sea_orm::sea_query::SimpleExpr {
+    Expr::col(customer::Column::Tags).like(LikeExpr::new(format!("%|{}|%", escape_like(tag))).escape('\\'))
+}
+
+fn check_text(field: &str, s: &str) -> AppResult<String> {
+    domain::text::required(s, 200).map_err(|e| AppError::validation(field, e.to_string()))
+}
+
+impl CustomerFilter {
+    pub fn condition(&self, actor: &Actor) -> AppResult<Condition> {
+        let mut c = Condition::all();
+        if let Some(q) = self.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let q = check_text("filter.search", q)?.to_lowercase();
+            let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+            c = c.add(
+                Condition::any()
+                    .add(Expr::expr(Func::lower(Expr::col(customer::Column::Name))).like(like(&q)))
+                    .add(Expr::col(customer::Column::NamePinyin).like(like(&compact)))
+                    .add(Expr::col(customer::Column::NameInitials).like(like(&compact))),
+            );
+        }
+        match self.owner {
+            Some(OwnerScope::Me) => c = c.add(customer::Column::OwnerId.eq(actor.id)),
+            Some(OwnerScope::MyTeam) => {
+                c = c.add(customer::Column::OwnerId.is_in(actor.subtree.iter().copied()))
+            }
+            Some(OwnerScope::Pool) => c = c.add(customer::Column::OwnerId.is_null()),
+            None => {}
+        }
+        if !self.owner_ids.is_empty() {
+            c = c.add(customer::Column::OwnerId.is_in(self.owner_ids.iter().copied()));
+        }
+        if !self.kinds.is_empty() {
+            c = c.add(customer::Column::Kind.is_in(self.kinds.iter().map(|k| k.as_str())));
+        }
+        if !self.importance.is_empty() {
+            c = c.add(customer::Column::Importance.is_in(self.importance.iter().map(|k| k.as_str())));
+        }
+        if !self.loyalty_stages.is_empty() {
+            c = c.add(
+                customer::Column::LoyaltyStage.is_in(self.loyalty_stages.iter().map(|k| k.as_str())),
+            );
+        }
+        for (col, values, field) in [
+            (customer::Column::Industry, &self.industries, "filter.industries"),
+            (customer::Column::Province, &self.provinces, "filter.provinces"),
+            (customer::Column::City, &self.cities, "filter.cities"),
+        ] {
+            if !values.is_empty() {
+                let vs = values
+                    .iter()
+                    .map(|v| check_text(field, v))
+                    .collect::<AppResult<Vec<_>>>()?;
+                c = c.add(col.is_in(vs));
+            }
+        }
+        if !self.tags_any.is_empty() {
+            let mut any = Condition::any();
+            for t in &self.tags_any {
+                any = any.add(tag_like(&check_text("filter.tagsAny", t)?));
+            }
+            c = c.add(any);
+        }
+        for t in &self.tags_all {
+            c = c.add(tag_like(&check_text("filter.tagsAll", t)?));
+        }
+        let ranges = [
+            (customer::Column::CreatedAt, self.created_after, true),
+            (customer::Column::CreatedAt, self.created_before, false),
+            (customer::Column::LastContactedAt, self.last_contacted_after, true),
+            (customer::Column::LastContactedAt, self.last_contacted_before, false),
+            (customer::Column::NextFollowUpAt, self.next_follow_up_before, false),
+        ];
+        for (col, bound, lower) in ranges {
+            if let Some(t) = bound {
+                c = c.add(if lower { col.gte(t) } else { col.lt(t) });
+            }
+        }
+        Ok(c)
+    }
+}
+
+impl CustomerOrder {
+    pub fn sort(self, desc: bool) -> Sort<customer::Entity> {
+        let (name, column, nullable, key): (&str, customer::Column, bool, fn(&customer::Model) -> Key) =
+            match self {
+                CustomerOrder::Name => ("name", customer::Column::Name, false, |m| Key::Text(m.name.clone())),
+                CustomerOrder::CreatedAt => {
+                    ("createdAt", customer::Column::CreatedAt, false, |m| Key::Time(m.created_at))
+                }
+                CustomerOrder::UpdatedAt => {
+                    ("updatedAt", customer::Column::UpdatedAt, false, |m| Key::Time(m.updated_at))
+                }
+                CustomerOrder::LastContactedAt => (
+                    "lastContactedAt",
+                    customer::Column::LastContactedAt,
+                    true,
+                    |m| m.last_contacted_at.map_or(Key::Null, Key::Time),
+                ),
+                CustomerOrder::NextFollowUpAt => (
+                    "nextFollowUpAt",
+                    customer::Column::NextFollowUpAt,
+                    true,
+                    |m| m.next_follow_up_at.map_or(Key::Null, Key::Time),
+                ),
+            };
+        Sort {
+            name: format!("{name}:{}", if desc { "desc" } else { "asc" }),
+            column,
+            id: customer::Column::Id,
+            desc,
+            nullable,
+            key,
+        }
+    }
+}
+
+/// Every customer the actor may read: the root of every customer read path.
+pub fn scoped(state: &AppState, actor: &Actor) -> Select<customer::Entity> {
+    customer::Entity::find().filter(permission::customers(actor, &state.role_settings))
+}
+
+/// Scope plus the client's filter.
+pub fn filtered(
+    state: &AppState,
+    actor: &Actor,
+    filter: &CustomerFilter,
+) -> AppResult<Select<customer::Entity>> {
+    Ok(scoped(state, actor).filter(filter.condition(actor)?))
+}
+
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &CustomerFilter,
+    order: CustomerOrder,
+    desc: bool,
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<Page<customer::Model>> {
+    pool::sweep_if_due(state).await?;
+    let select = filtered(state, actor, filter)?;
+    page(&state.db, select, &order.sort(desc), args, with_total).await
+}
+
+/// One customer the actor may read, or `NOT_FOUND` (existence is never leaked).
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<customer::Model> {
+    scoped(state, actor)
+        .filter(customer::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("customer"))
+}

@@ -1,0 +1,184 @@
+//! Creating, changing, deleting and restoring customers.
+
+use super::{CustomerPatch, access, duplicates, patch, query};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult, violated_unique};
+use crate::service::contacts::{self, ContactPatch};
+use crate::service::{audit, idempotency};
+use crate::state::AppState;
+use chrono::Utc;
+use domain::permission::may_own_customers;
+use domain::role::{Capability, Role};
+use entity::{customer, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+pub struct NewCustomer {
+    pub patch: CustomerPatch,
+    /// `None`: the actor. `Some(None)`: straight into the public pool.
+    pub owner: Option<Option<Uuid>>,
+    pub primary_contact: Option<ContactPatch>,
+    pub client_mutation_id: Option<String>,
+}
+
+/// Checks that `target` may be given customers by `actor`: an active user of a selling
+/// role, and (unless the actor is an admin) the actor or someone below them.
+pub async fn check_assignee(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    target: Uuid,
+    field: &str,
+) -> AppResult<user::Model> {
+    let u = user::Entity::find_by_id(target)
+        .one(db)
+        .await?
+        .filter(|u| u.active)
+        .ok_or_else(|| AppError::validation(field, "no active user has this id"))?;
+    let role = Role::parse(&u.role).unwrap_or(Role::Warehouse);
+    if !may_own_customers(role) {
+        return Err(AppError::validation(field, "this user's role cannot own customers"));
+    }
+    if actor.role != Role::Admin && !actor.subtree.contains(&target) {
+        return Err(AppError::forbidden(
+            "you may only give customers to yourself or to people below you",
+        ));
+    }
+    Ok(u)
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: NewCustomer) -> AppResult<customer::Model> {
+    if !actor.role.can(Capability::CreateCustomer, &state.role_settings) {
+        return Err(AppError::forbidden("your role may not create customers"));
+    }
+    let key = idempotency::check_key(input.client_mutation_id.as_deref())?;
+    let now = Utc::now();
+    let mut m = patch::blank(now);
+    let name = input.patch.name.clone().unwrap_or_default();
+    patch::set_name(&mut m, &name)?;
+    input.patch.apply(&mut m)?;
+    m.created_by = Some(actor.id);
+    let txn = state.db.begin().await?;
+    if let Some(existing) = idempotency::replay(&txn, actor, key.as_deref(), "createCustomer").await? {
+        return query::find_visible(&txn, state, actor, existing).await;
+    }
+    m.owner_id = match input.owner {
+        None if may_own_customers(actor.role) => Some(actor.id),
+        None | Some(None) => None,
+        Some(Some(o)) => Some(check_assignee(&txn, actor, o, "ownerId").await?.id),
+    };
+    m.owner_assigned_at = m.owner_id.map(|_| now);
+    m.pooled_at = if m.owner_id.is_none() { Some(now) } else { None };
+    duplicates::ensure_unique(&txn, &m.name_key, None).await?;
+    let saved = insert(&txn, m).await?;
+    audit::record(&txn, Some(actor), "create", "Customer", saved.id, patch::diff(None, &saved)).await?;
+    if let Some(c) = input.primary_contact {
+        contacts::insert_for(&txn, actor, &saved, c, true).await?;
+    }
+    idempotency::remember(&txn, actor, key.as_deref(), "createCustomer", saved.id).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Inserts a row, turning a lost race on the name index into the duplicate conflict.
+pub async fn insert(db: &impl ConnectionTrait, m: customer::Model) -> AppResult<customer::Model> {
+    let key = m.name_key.clone();
+    let am: customer::ActiveModel = m.into();
+    match am.insert(db).await {
+        Ok(saved) => Ok(saved),
+        Err(e) if violated_unique(&e).is_some() => match duplicates::holder_of(db, &key, None).await? {
+            Some(existing) => Err(duplicates::conflict(db, &existing).await?),
+            None => Err(e.into()),
+        },
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Writes `next` if the stored version is still `expected`, bumping version and `updated_at`.
+pub async fn save(
+    db: &impl ConnectionTrait,
+    mut next: customer::Model,
+    expected: i32,
+) -> AppResult<customer::Model> {
+    next.version = expected + 1;
+    next.updated_at = Utc::now();
+    let id = next.id;
+    let key = next.name_key.clone();
+    let am = customer::ActiveModel::from(next.clone()).reset_all();
+    let result = customer::Entity::update_many()
+        .set(am)
+        .filter(customer::Column::Id.eq(id))
+        .filter(customer::Column::Version.eq(expected))
+        .exec(db)
+        .await;
+    match result {
+        Ok(r) if r.rows_affected == 0 => Err(AppError::stale("the customer")),
+        Ok(_) => Ok(next),
+        Err(e) if violated_unique(&e).is_some() => {
+            match duplicates::holder_of(db, &key, Some(id)).await? {
+                Some(existing) => Err(duplicates::conflict(db, &existing).await?),
+                None => Err(e.into()),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn update(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    version: i32,
+    change: CustomerPatch,
+) -> AppResult<customer::Model> {
+    let txn = state.db.begin().await?;
+    let (current, _) = access::require(&txn, state, actor, id, |a| a.can_edit, "edit").await?;
+    let mut next = current.clone();
+    change.apply(&mut next)?;
+    if next.name_key != current.name_key {
+        duplicates::ensure_unique(&txn, &next.name_key, Some(id)).await?;
+    }
+    let saved = save(&txn, next, version).await?;
+    audit::record(&txn, Some(actor), "update", "Customer", id, patch::diff(Some(&current), &saved)).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Soft delete: the row stays (its children and history with it) and an admin may restore it.
+pub async fn delete(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    version: Option<i32>,
+) -> AppResult<customer::Model> {
+    let txn = state.db.begin().await?;
+    let (current, _) = access::require(&txn, state, actor, id, |a| a.can_delete, "delete").await?;
+    let mut next = current.clone();
+    next.deleted_at = Some(Utc::now());
+    let saved = save(&txn, next, version.unwrap_or(current.version)).await?;
+    audit::record(&txn, Some(actor), "delete", "Customer", id, patch::diff(Some(&current), &saved)).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+pub async fn restore(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<customer::Model> {
+    if !actor.role.can(Capability::RestoreCustomer, &state.role_settings) {
+        return Err(AppError::forbidden("only administrators may restore customers"));
+    }
+    let txn = state.db.begin().await?;
+    let current = customer::Entity::find_by_id(id)
+        .filter(customer::Column::DeletedAt.is_not_null())
+        .filter(customer::Column::MergedIntoId.is_null())
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("deleted customer"))?;
+    duplicates::ensure_unique(&txn, &current.name_key, Some(id)).await?;
+    let mut next = current.clone();
+    next.deleted_at = None;
+    let saved = save(&txn, next, current.version).await?;
+    audit::record(&txn, Some(actor), "restore", "Customer", id, patch::diff(Some(&current), &saved)).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
