@@ -29,6 +29,7 @@ pub struct PageArgs {
 pub enum Key {
     Time(DateTime<Utc>),
     Text(String),
+    Id(Uuid),
     Null,
 }
 
@@ -82,6 +83,8 @@ fn cmp<C: ColumnTrait>(col: C, greater: bool, key: &Key) -> SimpleExpr {
         (Key::Time(t), false) => col.lt(*t),
         (Key::Text(s), true) => col.gt(s.clone()),
         (Key::Text(s), false) => col.lt(s.clone()),
+        (Key::Id(u), true) => col.gt(*u),
+        (Key::Id(u), false) => col.lt(*u),
         (Key::Null, _) => Expr::value(false),
     }
 }
@@ -90,6 +93,7 @@ fn eq<C: ColumnTrait>(col: C, key: &Key) -> SimpleExpr {
     match key {
         Key::Time(t) => col.eq(*t),
         Key::Text(s) => col.eq(s.clone()),
+        Key::Id(u) => col.eq(*u),
         Key::Null => col.is_null(),
     }
 }

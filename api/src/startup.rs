@@ -49,9 +49,23 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(port = self.port, "guanxi listening");
+        let sweeper = tokio::spawn(pool_sweeper(self.state.clone()));
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
             .await
+            .inspect(|_| sweeper.abort())
+    }
+}
+
+/// Returns neglected customers to the public pool on a schedule.
+async fn pool_sweeper(state: AppState) {
+    let every = std::time::Duration::from_secs(state.config.pool_sweep_secs.max(1));
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = crate::service::customers::pool::sweep(&state).await {
+            tracing::warn!(error = %e.message(), "pool sweep failed");
+        }
     }
 }
 

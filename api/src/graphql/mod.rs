@@ -1,9 +1,12 @@
 //! The GraphQL schema: one module per area, merged into one schema. It knows nothing of
 //! HTTP; `crate::http` mounts it.
 
+pub mod audit;
 pub mod auth;
 pub mod connection;
+pub mod contacts;
 pub mod context;
+pub mod customers;
 pub mod ids;
 pub mod loaders;
 pub mod node;
@@ -14,10 +17,23 @@ use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema, SchemaBuilder};
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(node::NodeQuery, users::UserQuery);
+pub struct QueryRoot(
+    node::NodeQuery,
+    users::UserQuery,
+    customers::query::CustomerQuery,
+    contacts::ContactQuery,
+    audit::AuditQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(auth::AuthMutation, users::UserMutation);
+pub struct MutationRoot(
+    auth::AuthMutation,
+    users::UserMutation,
+    customers::mutation::CustomerMutation,
+    customers::bulk::BulkMutation,
+    customers::import::ImportMutation,
+    contacts::ContactMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -217,7 +217,7 @@ async fn authenticate(
 }
 
 fn prepare(s: &HttpState, request: GqlRequest, auth: &RequestAuth) -> GqlRequest {
-    loaders::attach(request.data(auth.clone()), &s.app.db, auth)
+    loaders::attach(request.data(auth.clone()), &s.app, auth)
 }
 
 /// Every error gets a code (GraphQL syntax, validation and limit errors are `VALIDATION`)

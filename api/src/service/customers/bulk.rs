@@ -25,7 +25,7 @@ pub const MAX_BULK: u64 = 10_000;
 
 pub enum Target {
     Ids(Vec<Uuid>),
-    Filter(CustomerFilter),
+    Filter(Box<CustomerFilter>),
 }
 
 pub struct Skipped {
@@ -207,7 +207,7 @@ pub async fn transfer(
         owner_ids: vec![from],
         ..Default::default()
     };
-    assign(state, actor, Target::Filter(filter), to, dry_run).await
+    assign(state, actor, Target::Filter(Box::new(filter)), to, dry_run).await
 }
 
 pub async fn release(

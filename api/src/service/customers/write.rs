@@ -11,7 +11,7 @@ use domain::permission::may_own_customers;
 use domain::role::{Capability, Role};
 use entity::{customer, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     TransactionTrait,
 };
 use uuid::Uuid;

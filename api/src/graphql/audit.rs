@@ -1,0 +1,104 @@
+//! The audit trail in the API: `auditEvents(entityId)`.
+
+use super::connection::wants_total;
+use super::context::ContextExt;
+use super::ids;
+use super::loaders::UserLoader;
+use super::users::User;
+use crate::error::AppError;
+use crate::pagination::{Key, PageArgs, Sort, page};
+use crate::service::{contacts, customers};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, Json, Object};
+use chrono::{DateTime, Utc};
+use domain::role::Role;
+use entity::{audit_event, contact};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+/// One change: who, when, what, and each changed field's old and new value.
+pub struct AuditEvent(pub audit_event::Model);
+
+#[Object]
+impl AuditEvent {
+    async fn id(&self) -> ID {
+        ids::encode("AuditEvent", self.0.id)
+    }
+    /// Who did it; null for the system (e.g. the pool sweep).
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(a) = self.0.actor_id else { return Ok(None) };
+        Ok(ctx.data::<DataLoader<UserLoader>>()?.load_one(a).await?.map(User))
+    }
+    /// e.g. `create`, `update`, `delete`, `share`, `assign`, `claim`, `merge`, `import`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    async fn entity_type(&self) -> &str {
+        &self.0.entity_type
+    }
+    async fn entity_id(&self) -> ID {
+        ids::encode(&self.0.entity_type, self.0.entity_id)
+    }
+    /// `{ field: { old, new } }`.
+    async fn changes(&self) -> Json<serde_json::Value> {
+        Json(serde_json::from_str(&self.0.changes).unwrap_or(serde_json::Value::Null))
+    }
+    /// The request that made the change, to find its log lines.
+    async fn request_id(&self) -> Option<&str> {
+        self.0.request_id.as_deref()
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+crate::connection_type!(AuditEventConnection, AuditEventEdge, AuditEvent);
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// The history of one record, oldest first, for administrators and for anyone who may
+    /// see the record.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        entity_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<AuditEventConnection> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let (kind, id) = ids::decode_any("entityId", &entity_id)?;
+        if actor.role != Role::Admin {
+            let visible = match kind.as_str() {
+                "Customer" => customers::query::find_visible(&state.db, state, actor, id).await.is_ok(),
+                "Contact" => contacts::scoped(state, actor)
+                    .filter(contact::Column::Id.eq(id))
+                    .one(&state.db)
+                    .await
+                    .map_err(AppError::from)?
+                    .is_some(),
+                "User" => id == actor.id,
+                _ => false,
+            };
+            if !visible {
+                return Err(AppError::not_found(&kind.to_lowercase()).into());
+            }
+        }
+        let sort = Sort::<audit_event::Entity> {
+            name: "id:asc".into(),
+            column: audit_event::Column::Id,
+            id: audit_event::Column::Id,
+            desc: false,
+            nullable: false,
+            key: |m| Key::Id(m.id),
+        };
+        let select = audit_event::Entity::find()
+            .filter(audit_event::Column::EntityId.eq(id))
+            .filter(audit_event::Column::EntityType.eq(kind));
+        let args = PageArgs { first, after, last: None, before: None };
+        let p = page(&state.db, select, &sort, &args, wants_total(ctx)).await?;
+        Ok(AuditEventConnection::from_page(p, AuditEvent))
+    }
+}

@@ -1,0 +1,255 @@
+//! Contacts in the API: the `Contact` type, the `contacts` list and contact mutations.
+
+use super::connection::wants_total;
+use super::context::ContextExt;
+use super::customers::types::Customer;
+use super::ids;
+use super::loaders::CustomerLoader;
+use crate::error::AppError;
+use crate::pagination::{Key, PageArgs, Sort, page};
+use crate::service::contacts::{self, ContactPatch};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use domain::text::escape_like;
+use entity::contact;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{ColumnTrait, Condition, QueryFilter};
+
+/// A person at a customer (联系人).
+#[derive(Clone)]
+pub struct Contact(pub contact::Model);
+
+#[Object]
+impl Contact {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode("Contact", self.0.id)
+    }
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        let loader = ctx.data::<DataLoader<CustomerLoader>>()?;
+        Ok(loader.load_one(self.0.customer_id).await?.map(Customer))
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    async fn mobile(&self) -> Option<&str> {
+        self.0.mobile.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    async fn wechat(&self) -> Option<&str> {
+        self.0.wechat.as_deref()
+    }
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
+    }
+    /// Exactly one contact of a customer with contacts is primary.
+    async fn is_primary(&self) -> bool {
+        self.0.is_primary
+    }
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+crate::connection_type!(ContactConnection, ContactEdge, Contact);
+
+/// Filters for `contacts`; all given conditions must hold.
+#[derive(InputObject, Default)]
+pub struct ContactFilter {
+    /// Contacts of this customer.
+    pub customer_id: Option<ID>,
+    /// Substring of the name, mobile, phone or e-mail.
+    pub search: Option<String>,
+    pub primary_only: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct ContactQuery;
+
+#[Object]
+impl ContactQuery {
+    /// Contacts of every customer the signed-in user may see, ordered by name.
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<ContactFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<ContactConnection> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let f = filter.unwrap_or_default();
+        let mut cond = Condition::all();
+        if let Some(c) = ids::decode_opt("filter.customerId", "Customer", f.customer_id.as_ref())? {
+            cond = cond.add(contact::Column::CustomerId.eq(c));
+        }
+        if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            let q = domain::text::required(q, 100)
+                .map_err(|e| AppError::validation("filter.search", e.to_string()))?
+                .to_lowercase();
+            let pat = || LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\');
+            cond = cond.add(
+                Condition::any()
+                    .add(Expr::expr(Func::lower(Expr::col(contact::Column::Name))).like(pat()))
+                    .add(Expr::col(contact::Column::Mobile).like(pat()))
+                    .add(Expr::col(contact::Column::Phone).like(pat()))
+                    .add(Expr::col(contact::Column::Email).like(pat())),
+            );
+        }
+        if f.primary_only == Some(true) {
+            cond = cond.add(contact::Column::IsPrimary.eq(true));
+        }
+        let sort = Sort::<contact::Entity> {
+            name: "name:asc".into(),
+            column: contact::Column::Name,
+            id: contact::Column::Id,
+            desc: false,
+            nullable: false,
+            key: |m| Key::Text(m.name.clone()),
+        };
+        let args = PageArgs { first, after, last, before };
+        let select = contacts::scoped(state, actor).filter(cond);
+        let p = page(&state.db, select, &sort, &args, wants_total(ctx)).await?;
+        Ok(ContactConnection::from_page(p, Contact))
+    }
+}
+
+/// Contact fields; on update, leave a field out to keep it and send null to clear it.
+#[derive(InputObject, Default)]
+pub struct ContactFields {
+    pub name: Option<String>,
+    pub title: MaybeUndefined<String>,
+    pub mobile: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub email: MaybeUndefined<String>,
+    pub wechat: MaybeUndefined<String>,
+    pub notes: MaybeUndefined<String>,
+}
+
+pub fn opt(m: MaybeUndefined<String>) -> Option<Option<String>> {
+    match m {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+impl From<ContactFields> for ContactPatch {
+    fn from(f: ContactFields) -> Self {
+        ContactPatch {
+            name: f.name,
+            title: opt(f.title),
+            mobile: opt(f.mobile),
+            phone: opt(f.phone),
+            email: opt(f.email),
+            wechat: opt(f.wechat),
+            notes: opt(f.notes),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateContactInput {
+    pub customer_id: ID,
+    pub contact: ContactFields,
+    /// Make this the primary contact (the first contact always is).
+    #[graphql(default)]
+    pub primary: bool,
+    /// Idempotency key: a retry with the same key returns the first result.
+    pub client_mutation_id: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateContactInput {
+    pub id: ID,
+    pub version: i32,
+    pub contact: ContactFields,
+}
+
+#[derive(InputObject)]
+pub struct ContactIdInput {
+    pub id: ID,
+}
+
+/// The contact a mutation created or changed.
+#[derive(SimpleObject)]
+pub struct ContactPayload {
+    pub contact: Contact,
+    pub client_mutation_id: Option<String>,
+}
+
+#[derive(Default)]
+pub struct ContactMutation;
+
+#[Object]
+impl ContactMutation {
+    /// Adds a contact to a customer the signed-in user may edit.
+    async fn create_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContactInput,
+    ) -> async_graphql::Result<ContactPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let customer = ids::decode("customerId", "Customer", &input.customer_id)?;
+        let key = input.client_mutation_id.clone();
+        let c = contacts::create(state, actor, customer, input.contact.into(), input.primary, key.clone())
+            .await?;
+        Ok(ContactPayload { contact: Contact(c), client_mutation_id: key })
+    }
+
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateContactInput,
+    ) -> async_graphql::Result<ContactPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let id = ids::decode("id", "Contact", &input.id)?;
+        let c = contacts::update(state, actor, id, input.version, input.contact.into()).await?;
+        Ok(ContactPayload { contact: Contact(c), client_mutation_id: None })
+    }
+
+    /// Deletes a contact; if it was primary, the oldest remaining contact becomes primary.
+    async fn delete_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: ContactIdInput,
+    ) -> async_graphql::Result<ContactPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let id = ids::decode("id", "Contact", &input.id)?;
+        let c = contacts::delete(state, actor, id).await?;
+        Ok(ContactPayload { contact: Contact(c), client_mutation_id: None })
+    }
+
+    /// Makes a contact its customer's primary contact.
+    async fn set_primary_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: ContactIdInput,
+    ) -> async_graphql::Result<ContactPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let id = ids::decode("id", "Contact", &input.id)?;
+        let c = contacts::set_primary(state, actor, id).await?;
+        Ok(ContactPayload { contact: Contact(c), client_mutation_id: None })
+    }
+}

@@ -1,0 +1,123 @@
+//! `importCustomers`: a CSV or XLSX file uploaded with the GraphQL multipart request spec.
+
+use crate::error::AppError;
+use crate::graphql::context::ContextExt;
+use crate::service::customers::import::{self, ImportReport, OnDuplicate as Mode};
+use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, Upload};
+use std::io::Read;
+
+/// What to do with a row whose customer already exists (same normalised name).
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
+pub enum OnDuplicate {
+    /// Leave the existing customer alone and report the row as skipped.
+    #[default]
+    Skip,
+    /// Fill the existing customer's empty fields and add the row's contact if new.
+    Merge,
+    /// Import nothing if any row is a duplicate.
+    Fail,
+}
+
+#[derive(InputObject)]
+pub struct ImportCustomersInput {
+    /// CSV (UTF-8, GBK or UTF-16) or XLSX; Chinese or English headers (客户名称/name,
+    /// 联系人/contact, 手机/mobile …).
+    pub file: Upload,
+    /// Check everything and report, writing nothing.
+    #[graphql(default)]
+    pub dry_run: bool,
+    #[graphql(default)]
+    pub on_duplicate: OnDuplicate,
+}
+
+/// A row that was not created, and why.
+#[derive(SimpleObject)]
+pub struct ImportIssue {
+    /// Line (CSV) or row (XLSX) number in the file; the header is row 1.
+    pub row: u64,
+    /// `SKIPPED` or `FAILED`.
+    pub outcome: String,
+    /// `VALIDATION`, `DUPLICATE`, `DUPLICATE_IN_FILE` or `DUPLICATE_NOT_EDITABLE`.
+    pub code: String,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(SimpleObject)]
+pub struct ImportCustomersPayload {
+    pub dry_run: bool,
+    /// Whether anything was written.
+    pub committed: bool,
+    pub total_rows: u64,
+    pub created: u64,
+    pub merged: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    /// The first 1000 rows that were skipped or failed.
+    pub issues: Vec<ImportIssue>,
+    pub issues_truncated: bool,
+    /// Columns that were not recognised and were ignored.
+    pub ignored_headers: Vec<String>,
+}
+
+impl From<ImportReport> for ImportCustomersPayload {
+    fn from(r: ImportReport) -> Self {
+        ImportCustomersPayload {
+            dry_run: r.dry_run,
+            committed: r.committed,
+            total_rows: r.total_rows,
+            created: r.created,
+            merged: r.merged,
+            skipped: r.skipped,
+            failed: r.failed,
+            issues: r
+                .issues
+                .into_iter()
+                .map(|i| ImportIssue {
+                    row: i.row as u64,
+                    outcome: i.outcome.into(),
+                    code: i.code.into(),
+                    field: i.field,
+                    message: i.message,
+                })
+                .collect(),
+            issues_truncated: r.issues_truncated,
+            ignored_headers: r.ignored_headers,
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct ImportMutation;
+
+#[Object]
+impl ImportMutation {
+    /// Imports customers with their first contact. Re-importing the same file creates
+    /// nothing new.
+    async fn import_customers(
+        &self,
+        ctx: &Context<'_>,
+        input: ImportCustomersInput,
+    ) -> async_graphql::Result<ImportCustomersPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let upload = input
+            .file
+            .value(ctx)
+            .map_err(|_| AppError::validation("file", "no file was uploaded"))?;
+        let filename = upload.filename.clone();
+        let mut bytes = Vec::new();
+        upload
+            .into_read()
+            .read_to_end(&mut bytes)
+            .map_err(|_| AppError::validation("file", "the upload could not be read"))?;
+        let mode = match input.on_duplicate {
+            OnDuplicate::Skip => Mode::Skip,
+            OnDuplicate::Merge => Mode::Merge,
+            OnDuplicate::Fail => Mode::Fail,
+        };
+        let report = import::import(state, actor, &bytes, Some(&filename), input.dry_run, mode).await?;
+        Ok(report.into())
+    }
+}

@@ -1,0 +1,8 @@
+//! Customers in the API.
+
+pub mod bulk;
+pub mod filter;
+pub mod import;
+pub mod mutation;
+pub mod query;
+pub mod types;

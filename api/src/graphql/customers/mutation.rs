@@ -1,0 +1,216 @@
+//! Customer mutations: create, update, delete, restore, merge.
+
+use super::types::{Customer, CustomerKind, Importance, LoyaltyStage};
+use crate::graphql::contacts::{ContactFields, opt};
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids;
+use crate::service::customers::{CustomerPatch, merge, write};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+/// Customer fields; on update, leave a field out to keep it and send null to clear it.
+#[derive(InputObject, Default)]
+pub struct CustomerFields {
+    /// 1–200 characters; must not duplicate an existing customer's normalised name.
+    pub name: Option<String>,
+    pub kind: Option<CustomerKind>,
+    pub importance: Option<Importance>,
+    pub loyalty_stage: Option<LoyaltyStage>,
+    pub source: MaybeUndefined<String>,
+    pub industry: MaybeUndefined<String>,
+    pub province: MaybeUndefined<String>,
+    pub city: MaybeUndefined<String>,
+    pub address: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub website: MaybeUndefined<String>,
+    pub notes: MaybeUndefined<String>,
+    /// Replaces all tags.
+    pub tags: Option<Vec<String>>,
+    /// In the base currency; at most 4 decimal places; not negative.
+    pub credit_limit: Option<Decimal>,
+    /// In the base currency; at most 4 decimal places.
+    pub opening_balance: Option<Decimal>,
+    pub last_contacted_at: MaybeUndefined<DateTime<Utc>>,
+    pub next_follow_up_at: MaybeUndefined<DateTime<Utc>>,
+}
+
+fn opt_time(m: MaybeUndefined<DateTime<Utc>>) -> Option<Option<DateTime<Utc>>> {
+    match m {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(v)),
+    }
+}
+
+impl From<CustomerFields> for CustomerPatch {
+    fn from(f: CustomerFields) -> Self {
+        CustomerPatch {
+            name: f.name,
+            kind: f.kind.map(Into::into),
+            importance: f.importance.map(Into::into),
+            loyalty_stage: f.loyalty_stage.map(Into::into),
+            source: opt(f.source),
+            industry: opt(f.industry),
+            province: opt(f.province),
+            city: opt(f.city),
+            address: opt(f.address),
+            phone: opt(f.phone),
+            website: opt(f.website),
+            notes: opt(f.notes),
+            tags: f.tags,
+            credit_limit: f.credit_limit,
+            opening_balance: f.opening_balance,
+            last_contacted_at: opt_time(f.last_contacted_at),
+            next_follow_up_at: opt_time(f.next_follow_up_at),
+        }
+    }
+}
+
+#[derive(InputObject)]
+pub struct CreateCustomerInput {
+    pub customer: CustomerFields,
+    /// The owner; defaults to the signed-in user. Managers may name anyone below them,
+    /// admins anyone.
+    pub owner_id: Option<ID>,
+    /// Put the new customer straight into the public pool.
+    #[graphql(default)]
+    pub to_pool: bool,
+    /// The first contact (it becomes the primary contact).
+    pub primary_contact: Option<ContactFields>,
+    /// Idempotency key: a retry with the same key returns the first result, creating nothing.
+    pub client_mutation_id: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct UpdateCustomerInput {
+    pub id: ID,
+    /// The version the change was made against; a stale one is a `CONFLICT`.
+    pub version: i32,
+    pub customer: CustomerFields,
+}
+
+#[derive(InputObject)]
+pub struct DeleteCustomerInput {
+    pub id: ID,
+    pub version: Option<i32>,
+}
+
+#[derive(InputObject)]
+pub struct RestoreCustomerInput {
+    pub id: ID,
+}
+
+#[derive(InputObject)]
+pub struct MergeCustomersInput {
+    /// The customer that stays.
+    pub survivor_id: ID,
+    /// Customers merged into the survivor and then deleted.
+    pub duplicate_ids: Vec<ID>,
+}
+
+/// The customer a mutation created or changed.
+#[derive(SimpleObject)]
+pub struct CustomerPayload {
+    pub customer: Customer,
+    pub client_mutation_id: Option<String>,
+}
+
+fn payload(c: entity::customer::Model) -> CustomerPayload {
+    CustomerPayload {
+        customer: Customer(c),
+        client_mutation_id: None,
+    }
+}
+
+#[derive(Default)]
+pub struct CustomerMutation;
+
+#[Object]
+impl CustomerMutation {
+    /// Creates a customer. A name that normalises to an existing customer's is a `CONFLICT`
+    /// naming that customer and its owner.
+    async fn create_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCustomerInput,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let owner = if input.to_pool {
+            Some(None)
+        } else {
+            ids::decode_opt("ownerId", "User", input.owner_id.as_ref())
+                .map_err(|_| crate::error::AppError::validation("ownerId", "no active user has this id"))?
+                .map(Some)
+        };
+        let key = input.client_mutation_id.clone();
+        let c = write::create(
+            state,
+            actor,
+            write::NewCustomer {
+                patch: input.customer.into(),
+                owner,
+                primary_contact: input.primary_contact.map(Into::into),
+                client_mutation_id: key.clone(),
+            },
+        )
+        .await?;
+        Ok(CustomerPayload { customer: Customer(c), client_mutation_id: key })
+    }
+
+    /// Changes a customer the signed-in user may edit.
+    async fn update_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateCustomerInput,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let id = ids::decode("id", "Customer", &input.id)?;
+        Ok(payload(write::update(state, actor, id, input.version, input.customer.into()).await?))
+    }
+
+    /// Deletes a customer (soft: an administrator can restore it).
+    async fn delete_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteCustomerInput,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let id = ids::decode("id", "Customer", &input.id)?;
+        Ok(payload(write::delete(state, actor, id, input.version).await?))
+    }
+
+    /// Brings back a deleted customer (administrators only).
+    async fn restore_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: RestoreCustomerInput,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let id = ids::decode("id", "Customer", &input.id)?;
+        Ok(payload(write::restore(state, actor, id).await?))
+    }
+
+    /// Merges duplicates into a survivor: contacts and shares move over, empty fields are
+    /// filled from the duplicates, and the duplicates are deleted. Needs edit rights on the
+    /// survivor and delete rights on each duplicate.
+    async fn merge_customers(
+        &self,
+        ctx: &Context<'_>,
+        input: MergeCustomersInput,
+    ) -> async_graphql::Result<CustomerPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let survivor = ids::decode("survivorId", "Customer", &input.survivor_id)?;
+        let dups = input
+            .duplicate_ids
+            .iter()
+            .map(|i| ids::decode("duplicateIds", "Customer", i))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(payload(merge::merge(state, actor, survivor, dups).await?))
+    }
+}

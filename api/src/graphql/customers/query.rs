@@ -1,0 +1,111 @@
+//! Customer queries: the list, one customer, duplicate check and export.
+
+use super::filter::{CustomerFilterInput, CustomerOrderBy, order};
+use super::types::Customer;
+use crate::graphql::connection::wants_total;
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids;
+use crate::graphql::loaders::CustomerLoader;
+use crate::pagination::PageArgs;
+use crate::service::customers::{duplicates, export, query};
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, Object, SimpleObject};
+use domain::customer::match_key;
+
+crate::connection_type!(CustomerConnection, CustomerEdge, Customer);
+
+/// An existing customer with the same normalised name.
+#[derive(SimpleObject)]
+pub struct DuplicateCandidate {
+    /// Its name, shown even when the signed-in user cannot see the customer.
+    pub name: String,
+    /// Its owner's name (null in the pool), likewise always shown.
+    pub owner_name: Option<String>,
+    /// The customer itself, only when the signed-in user may see it.
+    pub customer: Option<Customer>,
+}
+
+/// A CSV file of customers.
+#[derive(SimpleObject)]
+pub struct CustomerExport {
+    pub filename: String,
+    pub content_type: String,
+    pub row_count: u64,
+    /// The CSV text (UTF-8, header row first).
+    pub csv: String,
+}
+
+#[derive(Default)]
+pub struct CustomerQuery;
+
+#[Object]
+impl CustomerQuery {
+    /// Customers the signed-in user may see, filtered and ordered (default: newest first).
+    #[allow(clippy::too_many_arguments)]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CustomerFilterInput>,
+        order_by: Option<CustomerOrderBy>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<CustomerConnection> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let f = filter.unwrap_or_default().into_filter()?;
+        let (field, desc) = order(order_by);
+        let args = PageArgs { first, after, last, before };
+        let p = query::list(state, actor, &f, field, desc, &args, wants_total(ctx)).await?;
+        Ok(CustomerConnection::from_page(p, Customer))
+    }
+
+    /// One customer by global id; null when it does not exist or is not visible.
+    async fn customer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Customer>> {
+        let _ = ctx.actor()?;
+        let uuid = ids::decode("id", "Customer", &id)?;
+        let loader = ctx.data::<DataLoader<CustomerLoader>>()?;
+        Ok(loader.load_one(uuid).await?.map(Customer))
+    }
+
+    /// Would this name duplicate an existing customer? Uses the same normalisation as the
+    /// create check and the import ("星辰科技（北京）有限公司" = "北京星辰科技有限公司").
+    async fn customer_duplicates(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+    ) -> async_graphql::Result<Vec<DuplicateCandidate>> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let name = domain::customer::CustomerName::parse(&name)
+            .map_err(|e| crate::error::AppError::validation("name", e.to_string()))?;
+        let Some(found) = duplicates::holder_of(&state.db, &match_key(name.as_str()), None).await? else {
+            return Ok(vec![]);
+        };
+        let visible = query::find_visible(&state.db, state, actor, found.id).await.ok();
+        Ok(vec![DuplicateCandidate {
+            name: found.name.clone(),
+            owner_name: duplicates::owner_name(&state.db, &found).await?,
+            customer: visible.map(Customer),
+        }])
+    }
+
+    /// A CSV of exactly the customers the signed-in user may see that match the filter.
+    async fn export_customers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CustomerFilterInput>,
+    ) -> async_graphql::Result<CustomerExport> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let f = filter.unwrap_or_default().into_filter()?;
+        let e = export::export(state, actor, &f).await?;
+        Ok(CustomerExport {
+            filename: format!("customers-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
+            content_type: "text/csv; charset=utf-8".into(),
+            row_count: e.rows,
+            csv: e.csv,
+        })
+    }
+}
