@@ -10,6 +10,7 @@ pub mod http;
 pub mod pagination;
 pub mod permission;
 pub mod seed;
+pub mod seed_customers;
 pub mod service;
 pub mod startup;
 pub mod state;

@@ -103,7 +103,9 @@ impl DemoUsers {
 
 pub async fn seed_demo(state: &AppState) -> AppResult<String> {
     let users = seed_users(state).await?;
-    let mut report = String::from("Demo company ready. Sign in with any of these (password ");
+    let customers = crate::seed_customers::seed(state, &users).await?;
+    let mut report = format!("Demo company ready ({customers} new customers). ");
+    report.push_str("Sign in with any of these (password ");
     let _ = writeln!(report, "{DEMO_PASSWORD}):");
     for (_, u) in &users.0 {
         let _ = writeln!(report, "  {:<24} {}", u.email, u.role);
