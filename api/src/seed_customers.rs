@@ -38,17 +38,29 @@ const PLACES: &[(&str, &str, &str)] = &[
     ("武汉", "湖北省", "武汉市"),
     ("苏州", "江苏省", "苏州市"),
 ];
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
-const GIVEN: &[&str] = &["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",
+];
+const GIVEN: &[&str] = &[
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
+];
 const TITLES: &[&str] = &["总经理", "采购经理", "技术总监", "财务主管", "行政助理"];
-const OWNERS: &[&str] = &["sales1", "sales2", "sales3", "sales4", "sales5", "sales6", "manager", "director"];
+const OWNERS: &[&str] = &[
+    "sales1", "sales2", "sales3", "sales4", "sales5", "sales6", "manager", "director",
+];
 
 fn person(i: usize) -> String {
-    format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i * 7) % GIVEN.len()])
+    format!(
+        "{}{}",
+        SURNAMES[i % SURNAMES.len()],
+        GIVEN[(i * 7) % GIVEN.len()]
+    )
 }
 
 pub async fn seed(state: &AppState, users: &DemoUsers) -> AppResult<usize> {
-    let Some(admin_id) = users.id("admin") else { return Ok(0) };
+    let Some(admin_id) = users.id("admin") else {
+        return Ok(0);
+    };
     let admin = Actor::resolve(&state.db, admin_id, None).await?;
     let mut created = 0;
     let now = Utc::now();
@@ -57,7 +69,10 @@ pub async fn seed(state: &AppState, users: &DemoUsers) -> AppResult<usize> {
         let (trade, industry) = TRADES[(i / BRANDS.len()) % TRADES.len()];
         let (city_prefix, province, city) = PLACES[i % PLACES.len()];
         let name = format!("{city_prefix}{brand}{trade}有限公司");
-        if duplicates::holder_of(&state.db, &match_key(&name), None).await?.is_some() {
+        if duplicates::holder_of(&state.db, &match_key(&name), None)
+            .await?
+            .is_some()
+        {
             continue;
         }
         let owner = if i % 10 == 9 {
@@ -72,21 +87,35 @@ pub async fn seed(state: &AppState, users: &DemoUsers) -> AppResult<usize> {
         let contact = ContactPatch {
             name: Some(person(i)),
             title: Some(Some(TITLES[i % TITLES.len()].into())),
-            mobile: Some(Some(format!("138{:08}", 10_000_000 + i * 7919 % 89_999_999))),
+            mobile: Some(Some(format!(
+                "138{:08}",
+                10_000_000 + i * 7919 % 89_999_999
+            ))),
             email: Some(Some(format!("contact{i}@example.com"))),
             ..Default::default()
         };
         let patch = CustomerPatch {
             name: Some(name),
             kind: Some(CustomerKind::Company),
-            importance: Some([Importance::Vip, Importance::Important, Importance::Ordinary, Importance::Ordinary][i % 4]),
+            importance: Some(
+                [
+                    Importance::Vip,
+                    Importance::Important,
+                    Importance::Ordinary,
+                    Importance::Ordinary,
+                ][i % 4],
+            ),
             loyalty_stage: Some(LoyaltyStage::ALL[i % LoyaltyStage::ALL.len()]),
             source: Some(Some(["展会", "官网", "转介绍", "电话营销"][i % 4].into())),
             industry: Some(Some(industry.into())),
             province: Some(Some(province.into())),
             city: Some(Some(city.into())),
             address: Some(Some(format!("{city}高新区创业路{}号", 10 + i))),
-            phone: Some(Some(format!("0{}-8{:07}", 10 + i % 80, i * 131 % 9_999_999))),
+            phone: Some(Some(format!(
+                "0{}-8{:07}",
+                10 + i % 80,
+                i * 131 % 9_999_999
+            ))),
             tags: Some(tags),
             credit_limit: Some(Decimal::new(((i % 20) as i64 + 1) * 5_000_000, 2)),
             last_contacted_at: Some(Some(now - Duration::days((i % 25) as i64))),
@@ -108,17 +137,31 @@ pub async fn seed(state: &AppState, users: &DemoUsers) -> AppResult<usize> {
             let second = ContactPatch {
                 name: Some(person(i + 5)),
                 title: Some(Some(TITLES[(i + 1) % TITLES.len()].into())),
-                mobile: Some(Some(format!("139{:08}", 20_000_000 + i * 104_729 % 79_999_999))),
+                mobile: Some(Some(format!(
+                    "139{:08}",
+                    20_000_000 + i * 104_729 % 79_999_999
+                ))),
                 ..Default::default()
             };
             contacts::create(state, &admin, customer.id, second, false, None).await?;
         }
         if customer.owner_id.is_some() && (i % 7 == 0 || i % 13 == 0) {
             let peer = users.id(OWNERS[(i + 1) % 6]);
-            let level = if i % 13 == 0 { ShareLevel::Edit } else { ShareLevel::Read };
+            let level = if i % 13 == 0 {
+                ShareLevel::Edit
+            } else {
+                ShareLevel::Read
+            };
             if let Some(p) = peer.filter(|p| Some(*p) != customer.owner_id) {
-                bulk::share(state, &admin, Target::Ids(vec![customer.id]), vec![p], Some(level), false)
-                    .await?;
+                bulk::share(
+                    state,
+                    &admin,
+                    Target::Ids(vec![customer.id]),
+                    vec![p],
+                    Some(level),
+                    false,
+                )
+                .await?;
             }
         }
         created += 1;

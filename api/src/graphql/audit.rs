@@ -25,8 +25,14 @@ impl AuditEvent {
     }
     /// Who did it; null for the system (e.g. the pool sweep).
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let Some(a) = self.0.actor_id else { return Ok(None) };
-        Ok(ctx.data::<DataLoader<UserLoader>>()?.load_one(a).await?.map(User))
+        let Some(a) = self.0.actor_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .data::<DataLoader<UserLoader>>()?
+            .load_one(a)
+            .await?
+            .map(User))
     }
     /// e.g. `create`, `update`, `delete`, `share`, `assign`, `claim`, `merge`, `import`.
     async fn action(&self) -> &str {
@@ -72,7 +78,9 @@ impl AuditQuery {
         let (kind, id) = ids::decode_any("entityId", &entity_id)?;
         if actor.role != Role::Admin {
             let visible = match kind.as_str() {
-                "Customer" => customers::query::find_visible(&state.db, state, actor, id).await.is_ok(),
+                "Customer" => customers::query::find_visible(&state.db, state, actor, id)
+                    .await
+                    .is_ok(),
                 "Contact" => contacts::scoped(state, actor)
                     .filter(contact::Column::Id.eq(id))
                     .one(&state.db)
@@ -97,7 +105,12 @@ impl AuditQuery {
         let select = audit_event::Entity::find()
             .filter(audit_event::Column::EntityId.eq(id))
             .filter(audit_event::Column::EntityType.eq(kind));
-        let args = PageArgs { first, after, last: None, before: None };
+        let args = PageArgs {
+            first,
+            after,
+            last: None,
+            before: None,
+        };
         let p = page(&state.db, select, &sort, &args, wants_total(ctx)).await?;
         Ok(AuditEventConnection::from_page(p, AuditEvent))
     }

@@ -124,7 +124,12 @@ impl ContactQuery {
             nullable: false,
             key: |m| Key::Text(m.name.clone()),
         };
-        let args = PageArgs { first, after, last, before };
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
         let select = contacts::scoped(state, actor).filter(cond);
         let p = page(&state.db, select, &sort, &args, wants_total(ctx)).await?;
         Ok(ContactConnection::from_page(p, Contact))
@@ -210,9 +215,19 @@ impl ContactMutation {
         let state = ctx.state()?;
         let customer = ids::decode("customerId", "Customer", &input.customer_id)?;
         let key = input.client_mutation_id.clone();
-        let c = contacts::create(state, actor, customer, input.contact.into(), input.primary, key.clone())
-            .await?;
-        Ok(ContactPayload { contact: Contact(c), client_mutation_id: key })
+        let c = contacts::create(
+            state,
+            actor,
+            customer,
+            input.contact.into(),
+            input.primary,
+            key.clone(),
+        )
+        .await?;
+        Ok(ContactPayload {
+            contact: Contact(c),
+            client_mutation_id: key,
+        })
     }
 
     async fn update_contact(
@@ -224,7 +239,10 @@ impl ContactMutation {
         let state = ctx.state()?;
         let id = ids::decode("id", "Contact", &input.id)?;
         let c = contacts::update(state, actor, id, input.version, input.contact.into()).await?;
-        Ok(ContactPayload { contact: Contact(c), client_mutation_id: None })
+        Ok(ContactPayload {
+            contact: Contact(c),
+            client_mutation_id: None,
+        })
     }
 
     /// Deletes a contact; if it was primary, the oldest remaining contact becomes primary.
@@ -237,7 +255,10 @@ impl ContactMutation {
         let state = ctx.state()?;
         let id = ids::decode("id", "Contact", &input.id)?;
         let c = contacts::delete(state, actor, id).await?;
-        Ok(ContactPayload { contact: Contact(c), client_mutation_id: None })
+        Ok(ContactPayload {
+            contact: Contact(c),
+            client_mutation_id: None,
+        })
     }
 
     /// Makes a contact its customer's primary contact.
@@ -250,6 +271,9 @@ impl ContactMutation {
         let state = ctx.state()?;
         let id = ids::decode("id", "Contact", &input.id)?;
         let c = contacts::set_primary(state, actor, id).await?;
-        Ok(ContactPayload { contact: Contact(c), client_mutation_id: None })
+        Ok(ContactPayload {
+            contact: Contact(c),
+            client_mutation_id: None,
+        })
     }
 }

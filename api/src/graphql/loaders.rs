@@ -100,7 +100,10 @@ impl Loader<Uuid> for SharesLoader {
         let visible = Query::select()
             .column(customer::Column::Id)
             .from(customer::Entity)
-            .cond_where(permission::customers(&self.actor, &self.state.role_settings))
+            .cond_where(permission::customers(
+                &self.actor,
+                &self.state.role_settings,
+            ))
             .to_owned();
         let rows = customer_share::Entity::find()
             .filter(customer_share::Column::CustomerId.is_in(keys.iter().copied()))
@@ -160,11 +163,32 @@ pub fn attach(
     let s = || state.clone();
     let a = || actor.clone();
     request
-        .data(DataLoader::new(CustomerLoader { state: s(), actor: a() }, tokio::spawn))
         .data(DataLoader::new(
-            ContactsByCustomerLoader { state: s(), actor: a() },
+            CustomerLoader {
+                state: s(),
+                actor: a(),
+            },
             tokio::spawn,
         ))
-        .data(DataLoader::new(SharesLoader { state: s(), actor: a() }, tokio::spawn))
-        .data(DataLoader::new(ActorShareLoader { state: s(), actor: a() }, tokio::spawn))
+        .data(DataLoader::new(
+            ContactsByCustomerLoader {
+                state: s(),
+                actor: a(),
+            },
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            SharesLoader {
+                state: s(),
+                actor: a(),
+            },
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            ActorShareLoader {
+                state: s(),
+                actor: a(),
+            },
+            tokio::spawn,
+        ))
 }

@@ -14,7 +14,8 @@ use domain::user::Email;
 use entity::{contact, customer};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -176,7 +177,15 @@ pub async fn insert_for(
     }
     m.is_primary = primary;
     let saved = contact::ActiveModel::from(m).insert(db).await?;
-    audit::record(db, Some(actor), "create", "Contact", saved.id, diff(None, &saved)).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "create",
+        "Contact",
+        saved.id,
+        diff(None, &saved),
+    )
+    .await?;
     Ok(saved)
 }
 
@@ -190,7 +199,9 @@ pub async fn create(
 ) -> AppResult<contact::Model> {
     let key = idempotency::check_key(client_mutation_id.as_deref())?;
     let txn = state.db.begin().await?;
-    if let Some(existing) = idempotency::replay(&txn, actor, key.as_deref(), "createContact").await? {
+    if let Some(existing) =
+        idempotency::replay(&txn, actor, key.as_deref(), "createContact").await?
+    {
         return find_visible(&txn, state, actor, existing).await;
     }
     let (customer, _) =
@@ -213,7 +224,11 @@ async fn editable(
     Ok(c)
 }
 
-async fn save(db: &impl ConnectionTrait, mut next: contact::Model, expected: i32) -> AppResult<contact::Model> {
+async fn save(
+    db: &impl ConnectionTrait,
+    mut next: contact::Model,
+    expected: i32,
+) -> AppResult<contact::Model> {
     next.version = expected + 1;
     next.updated_at = Utc::now();
     let am = contact::ActiveModel::from(next.clone()).reset_all();
@@ -241,14 +256,25 @@ pub async fn update(
     let mut next = current.clone();
     patch.apply(&mut next)?;
     let saved = save(&txn, next, version).await?;
-    audit::record(&txn, Some(actor), "update", "Contact", id, diff(Some(&current), &saved)).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update",
+        "Contact",
+        id,
+        diff(Some(&current), &saved),
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
 
 /// Soft-deletes a contact; deleting the primary promotes the oldest remaining contact.
 pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<contact::Model> {
-    if !actor.role.can(Capability::DeleteContact, &state.role_settings) {
+    if !actor
+        .role
+        .can(Capability::DeleteContact, &state.role_settings)
+    {
         return Err(AppError::forbidden("your role may not delete contacts"));
     }
     let txn = state.db.begin().await?;
@@ -269,17 +295,37 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<cont
             promote(&txn, actor, h).await?;
         }
     }
-    audit::record(&txn, Some(actor), "delete", "Contact", id, diff(Some(&current), &saved)).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "delete",
+        "Contact",
+        id,
+        diff(Some(&current), &saved),
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
 
-async fn promote(db: &impl ConnectionTrait, actor: &Actor, c: contact::Model) -> AppResult<contact::Model> {
+async fn promote(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    c: contact::Model,
+) -> AppResult<contact::Model> {
     clear_primary(db, c.customer_id).await?;
     let mut next = c.clone();
     next.is_primary = true;
     let saved = save(db, next, c.version).await?;
-    audit::record(db, Some(actor), "set_primary", "Contact", c.id, diff(Some(&c), &saved)).await?;
+    audit::record(
+        db,
+        Some(actor),
+        "set_primary",
+        "Contact",
+        c.id,
+        diff(Some(&c), &saved),
+    )
+    .await?;
     Ok(saved)
 }
 

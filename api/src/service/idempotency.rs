@@ -11,9 +11,12 @@ use uuid::Uuid;
 pub fn check_key(key: Option<&str>) -> AppResult<Option<String>> {
     match key.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(k) if k.chars().count() > 200 || k.chars().any(char::is_control) => Err(
-            AppError::validation("clientMutationId", "must be at most 200 printable characters"),
-        ),
+        Some(k) if k.chars().count() > 200 || k.chars().any(char::is_control) => {
+            Err(AppError::validation(
+                "clientMutationId",
+                "must be at most 200 printable characters",
+            ))
+        }
         Some(k) => Ok(Some(k.to_string())),
     }
 }
@@ -61,6 +64,8 @@ pub async fn remember(
     }
     .insert(db)
     .await
-    .map_err(|_| AppError::conflict("a request with this clientMutationId is in progress; retry"))?;
+    .map_err(|_| {
+        AppError::conflict("a request with this clientMutationId is in progress; retry")
+    })?;
     Ok(())
 }

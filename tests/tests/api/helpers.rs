@@ -174,3 +174,79 @@ pub fn code(response: &Value) -> &str {
 pub fn ext<'a>(response: &'a Value, key: &str) -> &'a Value {
     &response["errors"][0]["extensions"][key]
 }
+
+pub const CREATE_CUSTOMER: &str = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { clientMutationId customer { id name version inPool owner { id } contacts { id name isPrimary } creditLimit { amount currency } } } }";
+
+impl TestApp {
+    /// Creates a customer as `user` through the API; returns its global id.
+    pub async fn customer(&self, user: &TestUser, name: &str) -> String {
+        let d = self
+            .ok(
+                user,
+                CREATE_CUSTOMER,
+                json!({ "i": { "customer": { "name": name } } }),
+            )
+            .await;
+        d["createCustomer"]["customer"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// Ids of the customers `user` sees in the list, and the list's `totalCount`.
+    pub async fn visible_customers(&self, user: &TestUser, filter: Value) -> (Vec<String>, u64) {
+        let d = self
+            .ok(
+                user,
+                "query($f: CustomerFilterInput) { customers(first: 100, filter: $f) { totalCount edges { node { id } } } }",
+                json!({ "f": filter }),
+            )
+            .await;
+        let ids = d["customers"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+            .collect();
+        (ids, d["customers"]["totalCount"].as_u64().unwrap())
+    }
+}
+
+pub fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+pub const IMPORT: &str = "mutation($i: ImportCustomersInput!) { importCustomers(input: $i) { dryRun committed totalRows created merged skipped failed issues { row outcome code field message } ignoredHeaders } }";
+
+impl TestApp {
+    /// Uploads a file to `importCustomers` with the GraphQL multipart request format.
+    pub async fn import(
+        &self,
+        user: &TestUser,
+        filename: &str,
+        bytes: Vec<u8>,
+        options: Value,
+    ) -> Value {
+        let mut input = options;
+        input["file"] = Value::Null;
+        let operations = json!({ "query": IMPORT, "variables": { "i": input } });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": ["variables.i.file"] }).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(bytes).file_name(filename.to_string()),
+            );
+        self.client
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(&user.token)
+            .multipart(form)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+}

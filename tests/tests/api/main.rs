@@ -3,6 +3,10 @@
 mod helpers;
 
 mod auth;
+mod customer_bulk;
+mod customer_import;
+mod customer_permissions;
+mod customers;
 mod http;
 mod schema;
 mod seed;

@@ -25,14 +25,20 @@ impl CustomerSelection {
                     .collect::<AppResult<Vec<_>>>()?,
             )),
             (None, Some(f)) => Ok(Target::Filter(Box::new(f.into_filter()?))),
-            _ => Err(AppError::validation("customers", "give either ids or filter")),
+            _ => Err(AppError::validation(
+                "customers",
+                "give either ids or filter",
+            )),
         }
     }
 }
 
 fn user_ids(field: &str, list: &[ID]) -> AppResult<Vec<Uuid>> {
     list.iter()
-        .map(|i| ids::decode(field, "User", i).map_err(|_| AppError::validation(field, "no active user has this id")))
+        .map(|i| {
+            ids::decode(field, "User", i)
+                .map_err(|_| AppError::validation(field, "no active user has this id"))
+        })
         .collect()
 }
 
@@ -131,9 +137,16 @@ impl BulkMutation {
         let (actor, state) = (ctx.actor()?, ctx.state()?);
         let users = user_ids("userIds", &input.user_ids)?;
         let target = input.customers.target()?;
-        Ok(bulk::share(state, actor, target, users, Some(input.level.into()), input.dry_run)
-            .await?
-            .into())
+        Ok(bulk::share(
+            state,
+            actor,
+            target,
+            users,
+            Some(input.level.into()),
+            input.dry_run,
+        )
+        .await?
+        .into())
     }
 
     /// Removes shares of customers with users.
@@ -145,7 +158,11 @@ impl BulkMutation {
         let (actor, state) = (ctx.actor()?, ctx.state()?);
         let users = user_ids("userIds", &input.user_ids)?;
         let target = input.customers.target()?;
-        Ok(bulk::share(state, actor, target, users, None, input.dry_run).await?.into())
+        Ok(
+            bulk::share(state, actor, target, users, None, input.dry_run)
+                .await?
+                .into(),
+        )
     }
 
     /// Gives customers to an owner (yourself or someone below you; admins: anyone).
@@ -157,7 +174,9 @@ impl BulkMutation {
         let (actor, state) = (ctx.actor()?, ctx.state()?);
         let owner = user_ids("ownerId", std::slice::from_ref(&input.owner_id))?[0];
         let target = input.customers.target()?;
-        Ok(bulk::assign(state, actor, target, owner, input.dry_run).await?.into())
+        Ok(bulk::assign(state, actor, target, owner, input.dry_run)
+            .await?
+            .into())
     }
 
     /// Moves all customers of one user to another (e.g. when someone leaves). Admins and
@@ -170,7 +189,9 @@ impl BulkMutation {
         let (actor, state) = (ctx.actor()?, ctx.state()?);
         let from = user_ids("fromUserId", std::slice::from_ref(&input.from_user_id))?[0];
         let to = user_ids("toUserId", std::slice::from_ref(&input.to_user_id))?[0];
-        Ok(bulk::transfer(state, actor, from, to, input.dry_run).await?.into())
+        Ok(bulk::transfer(state, actor, from, to, input.dry_run)
+            .await?
+            .into())
     }
 
     /// Takes customers from the public pool, up to the configured number one may own.
@@ -181,7 +202,9 @@ impl BulkMutation {
     ) -> async_graphql::Result<BulkCustomersPayload> {
         let (actor, state) = (ctx.actor()?, ctx.state()?);
         let target = input.customers.target()?;
-        Ok(bulk::claim(state, actor, target, input.dry_run).await?.into())
+        Ok(bulk::claim(state, actor, target, input.dry_run)
+            .await?
+            .into())
     }
 
     /// Returns customers to the public pool.
@@ -192,6 +215,8 @@ impl BulkMutation {
     ) -> async_graphql::Result<BulkCustomersPayload> {
         let (actor, state) = (ctx.actor()?, ctx.state()?);
         let target = input.customers.target()?;
-        Ok(bulk::release(state, actor, target, input.dry_run).await?.into())
+        Ok(bulk::release(state, actor, target, input.dry_run)
+            .await?
+            .into())
     }
 }

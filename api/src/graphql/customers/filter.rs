@@ -56,8 +56,18 @@ impl CustomerFilterInput {
             search: self.search,
             owner: self.owner.map(OwnerScope::from),
             owner_ids,
-            kinds: self.kinds.unwrap_or_default().into_iter().map(Into::into).collect(),
-            importance: self.importance.unwrap_or_default().into_iter().map(Into::into).collect(),
+            kinds: self
+                .kinds
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            importance: self
+                .importance
+                .unwrap_or_default()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             loyalty_stages: self
                 .loyalty_stages
                 .unwrap_or_default()

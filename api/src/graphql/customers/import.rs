@@ -117,7 +117,8 @@ impl ImportMutation {
             OnDuplicate::Merge => Mode::Merge,
             OnDuplicate::Fail => Mode::Fail,
         };
-        let report = import::import(state, actor, &bytes, Some(&filename), input.dry_run, mode).await?;
+        let report =
+            import::import(state, actor, &bytes, Some(&filename), input.dry_run, mode).await?;
         Ok(report.into())
     }
 }

@@ -141,7 +141,9 @@ impl CustomerMutation {
             Some(None)
         } else {
             ids::decode_opt("ownerId", "User", input.owner_id.as_ref())
-                .map_err(|_| crate::error::AppError::validation("ownerId", "no active user has this id"))?
+                .map_err(|_| {
+                    crate::error::AppError::validation("ownerId", "no active user has this id")
+                })?
                 .map(Some)
         };
         let key = input.client_mutation_id.clone();
@@ -156,7 +158,10 @@ impl CustomerMutation {
             },
         )
         .await?;
-        Ok(CustomerPayload { customer: Customer(c), client_mutation_id: key })
+        Ok(CustomerPayload {
+            customer: Customer(c),
+            client_mutation_id: key,
+        })
     }
 
     /// Changes a customer the signed-in user may edit.
@@ -168,7 +173,9 @@ impl CustomerMutation {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
         let id = ids::decode("id", "Customer", &input.id)?;
-        Ok(payload(write::update(state, actor, id, input.version, input.customer.into()).await?))
+        Ok(payload(
+            write::update(state, actor, id, input.version, input.customer.into()).await?,
+        ))
     }
 
     /// Deletes a customer (soft: an administrator can restore it).
@@ -180,7 +187,9 @@ impl CustomerMutation {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
         let id = ids::decode("id", "Customer", &input.id)?;
-        Ok(payload(write::delete(state, actor, id, input.version).await?))
+        Ok(payload(
+            write::delete(state, actor, id, input.version).await?,
+        ))
     }
 
     /// Brings back a deleted customer (administrators only).

@@ -56,7 +56,12 @@ impl CustomerQuery {
         let state = ctx.state()?;
         let f = filter.unwrap_or_default().into_filter()?;
         let (field, desc) = order(order_by);
-        let args = PageArgs { first, after, last, before };
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
         let p = query::list(state, actor, &f, field, desc, &args, wants_total(ctx)).await?;
         Ok(CustomerConnection::from_page(p, Customer))
     }
@@ -80,10 +85,13 @@ impl CustomerQuery {
         let state = ctx.state()?;
         let name = domain::customer::CustomerName::parse(&name)
             .map_err(|e| crate::error::AppError::validation("name", e.to_string()))?;
-        let Some(found) = duplicates::holder_of(&state.db, &match_key(name.as_str()), None).await? else {
+        let Some(found) = duplicates::holder_of(&state.db, &match_key(name.as_str()), None).await?
+        else {
             return Ok(vec![]);
         };
-        let visible = query::find_visible(&state.db, state, actor, found.id).await.ok();
+        let visible = query::find_visible(&state.db, state, actor, found.id)
+            .await
+            .ok();
         Ok(vec![DuplicateCandidate {
             name: found.name.clone(),
             owner_name: duplicates::owner_name(&state.db, &found).await?,
@@ -102,7 +110,10 @@ impl CustomerQuery {
         let f = filter.unwrap_or_default().into_filter()?;
         let e = export::export(state, actor, &f).await?;
         Ok(CustomerExport {
-            filename: format!("customers-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S")),
+            filename: format!(
+                "customers-{}.csv",
+                chrono::Utc::now().format("%Y%m%d-%H%M%S")
+            ),
             content_type: "text/csv; charset=utf-8".into(),
             row_count: e.rows,
             csv: e.csv,

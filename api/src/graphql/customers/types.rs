@@ -3,7 +3,9 @@
 use crate::graphql::contacts::Contact;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
-use crate::graphql::loaders::{ActorShareLoader, ContactsByCustomerLoader, SharesLoader, UserLoader};
+use crate::graphql::loaders::{
+    ActorShareLoader, ContactsByCustomerLoader, SharesLoader, UserLoader,
+};
 use crate::graphql::users::User;
 use crate::service::customers::{access, patch};
 use async_graphql::dataloader::DataLoader;
@@ -251,7 +253,11 @@ impl Customer {
             can_share: a.can_share,
             can_transfer: a.can_transfer,
             can_claim: a.can_claim,
-            reasons: a.reasons.into_iter().map(|r: DomainReason| r.into()).collect(),
+            reasons: a
+                .reasons
+                .into_iter()
+                .map(|r: DomainReason| r.into())
+                .collect(),
         })
     }
     async fn created_at(&self) -> DateTime<Utc> {

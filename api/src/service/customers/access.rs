@@ -59,7 +59,9 @@ pub async fn require(
     let m = query::find_visible(db, state, actor, id).await?;
     let access = of(db, state, actor, &m).await?;
     if !allowed(&access) {
-        return Err(AppError::forbidden(format!("you may not {what} this customer")));
+        return Err(AppError::forbidden(format!(
+            "you may not {what} this customer"
+        )));
     }
     Ok((m, access))
 }

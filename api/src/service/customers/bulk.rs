@@ -52,7 +52,10 @@ async fn resolve(
                 return Err(AppError::validation("ids", "name at least one customer"));
             }
             if ids.len() as u64 > MAX_BULK {
-                return Err(AppError::validation("ids", format!("at most {MAX_BULK} customers")));
+                return Err(AppError::validation(
+                    "ids",
+                    format!("at most {MAX_BULK} customers"),
+                ));
             }
             (
                 query::scoped(state, actor).filter(customer::Column::Id.is_in(ids.iter().copied())),
@@ -160,7 +163,15 @@ async fn set_owner(
         next.owner_assigned_at = owner.map(|_| now);
         next.pooled_at = if owner.is_none() { Some(now) } else { None };
         let saved = write::save(txn, next, old.version).await?;
-        audit::record(txn, Some(actor), action, "Customer", old.id, patch::diff(Some(&old), &saved)).await?;
+        audit::record(
+            txn,
+            Some(actor),
+            action,
+            "Customer",
+            old.id,
+            patch::diff(Some(&old), &saved),
+        )
+        .await?;
         changed.push(saved);
     }
     Ok(changed)
@@ -179,7 +190,11 @@ pub async fn assign(
     let rows = entitled(&txn, state, actor, rows, |a| a.can_transfer, &mut skipped).await?;
     let changed = set_owner(&txn, actor, rows, Some(owner), "assign", &mut skipped).await?;
     finish(txn, dry_run).await?;
-    Ok(BulkOutcome { dry_run, changed, skipped })
+    Ok(BulkOutcome {
+        dry_run,
+        changed,
+        skipped,
+    })
 }
 
 /// Moves every customer of `from` to `to` (e.g. when someone leaves). Allowed to admins and
@@ -192,14 +207,20 @@ pub async fn transfer(
     dry_run: bool,
 ) -> AppResult<BulkOutcome> {
     if from == to {
-        return Err(AppError::validation("toUserId", "must differ from fromUserId"));
+        return Err(AppError::validation(
+            "toUserId",
+            "must differ from fromUserId",
+        ));
     }
     if actor.role != Role::Admin && !actor.is_above(from) {
         return Err(AppError::forbidden(
             "only an administrator or someone above that user may transfer their customers",
         ));
     }
-    let exists = user::Entity::find_by_id(from).one(&state.db).await?.is_some();
+    let exists = user::Entity::find_by_id(from)
+        .one(&state.db)
+        .await?
+        .is_some();
     if !exists {
         return Err(AppError::validation("fromUserId", "no user has this id"));
     }
@@ -221,7 +242,11 @@ pub async fn release(
     let rows = entitled(&txn, state, actor, rows, |a| a.can_transfer, &mut skipped).await?;
     let changed = set_owner(&txn, actor, rows, None, "release_to_pool", &mut skipped).await?;
     finish(txn, dry_run).await?;
-    Ok(BulkOutcome { dry_run, changed, skipped })
+    Ok(BulkOutcome {
+        dry_run,
+        changed,
+        skipped,
+    })
 }
 
 /// Takes pool customers, up to the `GUANXI_POOL_MAX_OWNED` customers one person may own.
@@ -243,20 +268,34 @@ pub async fn claim(
     if owned + rows.len() as u64 > max {
         return Err(AppError::rule(
             "POOL_CLAIM_LIMIT",
-            format!("you own {owned} customers; claiming {} would pass the limit of {max}", rows.len()),
+            format!(
+                "you own {owned} customers; claiming {} would pass the limit of {max}",
+                rows.len()
+            ),
         ));
     }
     let changed = set_owner(&txn, actor, rows, Some(actor.id), "claim", &mut skipped).await?;
     finish(txn, dry_run).await?;
-    Ok(BulkOutcome { dry_run, changed, skipped })
+    Ok(BulkOutcome {
+        dry_run,
+        changed,
+        skipped,
+    })
 }
 
-async fn check_share_users(db: &impl ConnectionTrait, actor: &Actor, users: &[Uuid]) -> AppResult<()> {
+async fn check_share_users(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    users: &[Uuid],
+) -> AppResult<()> {
     if users.is_empty() {
         return Err(AppError::validation("userIds", "name at least one user"));
     }
     if users.contains(&actor.id) {
-        return Err(AppError::validation("userIds", "you cannot share with yourself"));
+        return Err(AppError::validation(
+            "userIds",
+            "you cannot share with yourself",
+        ));
     }
     let found = user::Entity::find()
         .filter(user::Column::Id.is_in(users.iter().copied()))
@@ -267,7 +306,10 @@ async fn check_share_users(db: &impl ConnectionTrait, actor: &Actor, users: &[Uu
     distinct.sort();
     distinct.dedup();
     if found != distinct.len() as u64 {
-        return Err(AppError::validation("userIds", "every user must exist and be active"));
+        return Err(AppError::validation(
+            "userIds",
+            "every user must exist and be active",
+        ));
     }
     Ok(())
 }
@@ -281,10 +323,11 @@ async fn shares_json(db: &impl ConnectionTrait, customer: Uuid) -> AppResult<ser
         .map(|s| (s.user_id.to_string(), s.level))
         .collect();
     rows.sort();
-    Ok(json!(rows
-        .into_iter()
-        .map(|(u, l)| json!({ "userId": u, "level": l }))
-        .collect::<Vec<_>>()))
+    Ok(json!(
+        rows.into_iter()
+            .map(|(u, l)| json!({ "userId": u, "level": l }))
+            .collect::<Vec<_>>()
+    ))
 }
 
 /// Shares (or, with `level: None`, unshares) customers with users. Sharing again changes
@@ -335,7 +378,9 @@ pub async fn share(
                     .await?;
                 }
                 (None, Some(s)) => {
-                    customer_share::Entity::delete_by_id(s.id).exec(&txn).await?;
+                    customer_share::Entity::delete_by_id(s.id)
+                        .exec(&txn)
+                        .await?;
                 }
                 _ => {}
             }
@@ -349,10 +394,21 @@ pub async fn share(
             continue;
         }
         let action = if level.is_some() { "share" } else { "unshare" };
-        audit::record(&txn, Some(actor), action, "Customer", c.id, json!({ "shares": { "old": before, "new": after } }))
-            .await?;
+        audit::record(
+            &txn,
+            Some(actor),
+            action,
+            "Customer",
+            c.id,
+            json!({ "shares": { "old": before, "new": after } }),
+        )
+        .await?;
         changed.push(c);
     }
     finish(txn, dry_run).await?;
-    Ok(BulkOutcome { dry_run, changed, skipped })
+    Ok(BulkOutcome {
+        dry_run,
+        changed,
+        skipped,
+    })
 }

@@ -23,9 +23,15 @@ pub async fn holder_of(
     Ok(q.one(db).await?)
 }
 
-pub async fn owner_name(db: &impl ConnectionTrait, c: &customer::Model) -> AppResult<Option<String>> {
+pub async fn owner_name(
+    db: &impl ConnectionTrait,
+    c: &customer::Model,
+) -> AppResult<Option<String>> {
     Ok(match c.owner_id {
-        Some(o) => user::Entity::find_by_id(o).one(db).await?.map(|u| u.display_name),
+        Some(o) => user::Entity::find_by_id(o)
+            .one(db)
+            .await?
+            .map(|u| u.display_name),
         None => None,
     })
 }
@@ -33,11 +39,17 @@ pub async fn owner_name(db: &impl ConnectionTrait, c: &customer::Model) -> AppRe
 /// The deliberate exception to "invisible means not found": a duplicate names the existing
 /// customer and its owner, so two salespeople learn they are after the same client. Nothing
 /// else of it is revealed.
-pub async fn conflict(db: &impl ConnectionTrait, existing: &customer::Model) -> AppResult<AppError> {
+pub async fn conflict(
+    db: &impl ConnectionTrait,
+    existing: &customer::Model,
+) -> AppResult<AppError> {
     let owner = owner_name(db, existing).await?;
     let message = match &owner {
         Some(o) => format!("customer \"{}\" already exists (owner: {o})", existing.name),
-        None => format!("customer \"{}\" already exists (in the public pool)", existing.name),
+        None => format!(
+            "customer \"{}\" already exists (in the public pool)",
+            existing.name
+        ),
     };
     Ok(AppError::Conflict {
         message,
@@ -50,7 +62,11 @@ pub async fn conflict(db: &impl ConnectionTrait, existing: &customer::Model) -> 
 }
 
 /// Refuses `key` if another live customer holds it.
-pub async fn ensure_unique(db: &impl ConnectionTrait, key: &str, except: Option<Uuid>) -> AppResult<()> {
+pub async fn ensure_unique(
+    db: &impl ConnectionTrait,
+    key: &str,
+    except: Option<Uuid>,
+) -> AppResult<()> {
     match holder_of(db, key, except).await? {
         Some(existing) => Err(conflict(db, &existing).await?),
         None => Ok(()),

@@ -25,12 +25,39 @@ pub async fn export(state: &AppState, actor: &Actor, filter: &CustomerFilter) ->
         .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings);
     let mut out = csv::Writer::from_writer(Vec::new());
     let header: &[&str] = if limited {
-        &["name", "province", "city", "address", "phone", "contact", "mobile", "contact phone", "email"]
+        &[
+            "name",
+            "province",
+            "city",
+            "address",
+            "phone",
+            "contact",
+            "mobile",
+            "contact phone",
+            "email",
+        ]
     } else {
         &[
-            "name", "kind", "importance", "loyalty stage", "source", "industry", "province", "city",
-            "address", "phone", "website", "tags", "notes", "owner email", "credit limit",
-            "contact", "mobile", "contact phone", "email", "wechat",
+            "name",
+            "kind",
+            "importance",
+            "loyalty stage",
+            "source",
+            "industry",
+            "province",
+            "city",
+            "address",
+            "phone",
+            "website",
+            "tags",
+            "notes",
+            "owner email",
+            "credit limit",
+            "contact",
+            "mobile",
+            "contact phone",
+            "email",
+            "wechat",
         ]
     };
     out.write_record(header).map_err(AppError::internal)?;
@@ -66,19 +93,40 @@ pub async fn export(state: &AppState, actor: &Actor, filter: &CustomerFilter) ->
             let o = |v: &Option<String>| v.clone().unwrap_or_default();
             let record: Vec<String> = if limited {
                 vec![
-                    c.name.clone(), o(&c.province), o(&c.city), o(&c.address), o(&c.phone),
-                    kf(|k| Some(k.name.clone())), kf(|k| k.mobile.clone()), kf(|k| k.phone.clone()),
+                    c.name.clone(),
+                    o(&c.province),
+                    o(&c.city),
+                    o(&c.address),
+                    o(&c.phone),
+                    kf(|k| Some(k.name.clone())),
+                    kf(|k| k.mobile.clone()),
+                    kf(|k| k.phone.clone()),
                     kf(|k| k.email.clone()),
                 ]
             } else {
                 vec![
-                    c.name.clone(), c.kind.clone(), c.importance.clone(), c.loyalty_stage.clone(),
-                    o(&c.source), o(&c.industry), o(&c.province), o(&c.city), o(&c.address),
-                    o(&c.phone), o(&c.website), patch::decode_tags(&c.tags).join(","), o(&c.notes),
-                    c.owner_id.and_then(|id| owners.get(&id).cloned()).unwrap_or_default(),
+                    c.name.clone(),
+                    c.kind.clone(),
+                    c.importance.clone(),
+                    c.loyalty_stage.clone(),
+                    o(&c.source),
+                    o(&c.industry),
+                    o(&c.province),
+                    o(&c.city),
+                    o(&c.address),
+                    o(&c.phone),
+                    o(&c.website),
+                    patch::decode_tags(&c.tags).join(","),
+                    o(&c.notes),
+                    c.owner_id
+                        .and_then(|id| owners.get(&id).cloned())
+                        .unwrap_or_default(),
                     money::from_stored(c.credit_limit).to_string(),
-                    kf(|k| Some(k.name.clone())), kf(|k| k.mobile.clone()), kf(|k| k.phone.clone()),
-                    kf(|k| k.email.clone()), kf(|k| k.wechat.clone()),
+                    kf(|k| Some(k.name.clone())),
+                    kf(|k| k.mobile.clone()),
+                    kf(|k| k.phone.clone()),
+                    kf(|k| k.email.clone()),
+                    kf(|k| k.wechat.clone()),
                 ]
             };
             out.write_record(&record).map_err(AppError::internal)?;

@@ -58,7 +58,14 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
-    fn issue(&mut self, row: usize, outcome: &'static str, code: &'static str, field: Option<&str>, message: String) {
+    fn issue(
+        &mut self,
+        row: usize,
+        outcome: &'static str,
+        code: &'static str,
+        field: Option<&str>,
+        message: String,
+    ) {
         match outcome {
             "SKIPPED" => self.skipped += 1,
             "FAILED" => self.failed += 1,
@@ -96,7 +103,10 @@ pub async fn import(
     dry_run: bool,
     on_duplicate: OnDuplicate,
 ) -> AppResult<ImportReport> {
-    if !actor.role.can(Capability::ImportCustomers, &state.role_settings) {
+    if !actor
+        .role
+        .can(Capability::ImportCustomers, &state.role_settings)
+    {
         return Err(AppError::forbidden("your role may not import customers"));
     }
     let table = parse_import(bytes, filename, state.config.import_max_rows)
@@ -124,7 +134,9 @@ pub async fn import(
             Ok(p) => p,
             Err(e) => {
                 let (field, message) = match &e {
-                    AppError::Validation { field, message } => (Some(field.as_str()), message.clone()),
+                    AppError::Validation { field, message } => {
+                        (Some(field.as_str()), message.clone())
+                    }
                     other => (None, other.message()),
                 };
                 report.issue(n, "FAILED", e.code(), field, message);
@@ -134,20 +146,48 @@ pub async fn import(
         let key = prepared.customer.name_key.clone();
         if !seen.insert(key.clone()) {
             duplicate_found = true;
-            let outcome = if on_duplicate == OnDuplicate::Fail { "FAILED" } else { "SKIPPED" };
-            report.issue(n, outcome, "DUPLICATE_IN_FILE", Some("name"), "the same customer appears earlier in the file".into());
+            let outcome = if on_duplicate == OnDuplicate::Fail {
+                "FAILED"
+            } else {
+                "SKIPPED"
+            };
+            report.issue(
+                n,
+                outcome,
+                "DUPLICATE_IN_FILE",
+                Some("name"),
+                "the same customer appears earlier in the file".into(),
+            );
             continue;
         }
         if let Some(ex) = existing.get(&key) {
             duplicate_found = true;
             match on_duplicate {
-                OnDuplicate::Fail => report.issue(n, "FAILED", "DUPLICATE", Some("name"), "a customer with this name already exists".into()),
-                OnDuplicate::Skip => report.issue(n, "SKIPPED", "DUPLICATE", Some("name"), "a customer with this name already exists".into()),
+                OnDuplicate::Fail => report.issue(
+                    n,
+                    "FAILED",
+                    "DUPLICATE",
+                    Some("name"),
+                    "a customer with this name already exists".into(),
+                ),
+                OnDuplicate::Skip => report.issue(
+                    n,
+                    "SKIPPED",
+                    "DUPLICATE",
+                    Some("name"),
+                    "a customer with this name already exists".into(),
+                ),
                 OnDuplicate::Merge => {
                     if may_edit(state, actor, ex, &my_shares) {
                         to_merge.push((n, ex.id, prepared));
                     } else {
-                        report.issue(n, "SKIPPED", "DUPLICATE_NOT_EDITABLE", Some("name"), "a customer with this name exists and you may not edit it".into());
+                        report.issue(
+                            n,
+                            "SKIPPED",
+                            "DUPLICATE_NOT_EDITABLE",
+                            Some("name"),
+                            "a customer with this name exists and you may not edit it".into(),
+                        );
                     }
                 }
             }
@@ -173,7 +213,12 @@ pub async fn import(
     Ok(report)
 }
 
-fn may_edit(state: &AppState, actor: &Actor, ex: &Existing, shares: &HashMap<Uuid, ShareLevel>) -> bool {
+fn may_edit(
+    state: &AppState,
+    actor: &Actor,
+    ex: &Existing,
+    shares: &HashMap<Uuid, ShareLevel>,
+) -> bool {
     let mut probe = patch::blank(Utc::now());
     probe.owner_id = ex.owner;
     access::evaluate(state, actor, &probe, shares.get(&ex.id).copied()).can_edit
@@ -182,7 +227,11 @@ fn may_edit(state: &AppState, actor: &Actor, ex: &Existing, shares: &HashMap<Uui
 async fn existing_keys(db: &impl ConnectionTrait) -> AppResult<HashMap<String, Existing>> {
     let rows: Vec<(Uuid, String, Option<Uuid>)> = customer::Entity::find()
         .select_only()
-        .columns([customer::Column::Id, customer::Column::NameKey, customer::Column::OwnerId])
+        .columns([
+            customer::Column::Id,
+            customer::Column::NameKey,
+            customer::Column::OwnerId,
+        ])
         .filter(customer::Column::DeletedAt.is_null())
         .into_tuple()
         .all(db)
@@ -202,7 +251,10 @@ async fn users_by_email(db: &impl ConnectionTrait) -> AppResult<HashMap<String, 
         .collect())
 }
 
-async fn actor_shares(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<HashMap<Uuid, ShareLevel>> {
+async fn actor_shares(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> AppResult<HashMap<Uuid, ShareLevel>> {
     Ok(customer_share::Entity::find()
         .filter(customer_share::Column::UserId.eq(actor.id))
         .all(db)
@@ -212,7 +264,11 @@ async fn actor_shares(db: &impl ConnectionTrait, actor: &Actor) -> AppResult<Has
         .collect())
 }
 
-fn label<T>(field: &str, value: Option<&str>, parse: fn(&str) -> Option<T>) -> AppResult<Option<T>> {
+fn label<T>(
+    field: &str,
+    value: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+) -> AppResult<Option<T>> {
     match value {
         None => Ok(None),
         Some(v) => parse(v)
@@ -241,7 +297,11 @@ fn prepare(
         name: Some(c.name.clone()),
         kind: label("kind", c.kind.as_deref(), CustomerKind::parse)?,
         importance: label("importance", c.importance.as_deref(), Importance::parse)?,
-        loyalty_stage: label("loyaltyStage", c.loyalty_stage.as_deref(), LoyaltyStage::parse)?,
+        loyalty_stage: label(
+            "loyaltyStage",
+            c.loyalty_stage.as_deref(),
+            LoyaltyStage::parse,
+        )?,
         source: Some(c.source),
         industry: Some(c.industry),
         province: Some(c.province),
@@ -261,13 +321,17 @@ fn prepare(
     m.created_by = Some(actor.id);
     m.owner_id = match c.owner_email.as_deref().map(|e| e.trim().to_lowercase()) {
         Some(email) => {
-            let u = emails
-                .get(&email)
-                .filter(|u| u.active)
-                .ok_or_else(|| AppError::validation("ownerEmail", "no active user has this e-mail"))?;
+            let u = emails.get(&email).filter(|u| u.active).ok_or_else(|| {
+                AppError::validation("ownerEmail", "no active user has this e-mail")
+            })?;
             let role = Role::parse(&u.role).unwrap_or(Role::Warehouse);
-            if !may_own_customers(role) || (actor.role != Role::Admin && !actor.subtree.contains(&u.id)) {
-                return Err(AppError::validation("ownerEmail", "you may not give customers to this user"));
+            if !may_own_customers(role)
+                || (actor.role != Role::Admin && !actor.subtree.contains(&u.id))
+            {
+                return Err(AppError::validation(
+                    "ownerEmail",
+                    "you may not give customers to this user",
+                ));
             }
             Some(u.id)
         }
@@ -275,7 +339,11 @@ fn prepare(
         None => None,
     };
     m.owner_assigned_at = m.owner_id.map(|_| now);
-    m.pooled_at = if m.owner_id.is_none() { Some(now) } else { None };
+    m.pooled_at = if m.owner_id.is_none() {
+        Some(now)
+    } else {
+        None
+    };
     let _ = state;
     let contact = match row.contact {
         None => None,
@@ -316,10 +384,18 @@ fn prepare(
             Some(cm)
         }
     };
-    Ok(Prepared { customer: m, contact })
+    Ok(Prepared {
+        customer: m,
+        contact,
+    })
 }
 
-fn audit_row(actor: &Actor, entity_type: &str, id: Uuid, changes: serde_json::Value) -> audit_event::ActiveModel {
+fn audit_row(
+    actor: &Actor,
+    entity_type: &str,
+    id: Uuid,
+    changes: serde_json::Value,
+) -> audit_event::ActiveModel {
     audit_event::ActiveModel::from(audit_event::Model {
         id: Uuid::now_v7(),
         actor_id: Some(actor.id),
@@ -332,7 +408,11 @@ fn audit_row(actor: &Actor, entity_type: &str, id: Uuid, changes: serde_json::Va
     })
 }
 
-async fn insert_batch(db: &sea_orm::DatabaseConnection, actor: &Actor, rows: &[Prepared]) -> AppResult<()> {
+async fn insert_batch(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    rows: &[Prepared],
+) -> AppResult<()> {
     let txn = db.begin().await?;
     let customers: Vec<customer::ActiveModel> =
         rows.iter().map(|p| p.customer.clone().into()).collect();
@@ -352,13 +432,25 @@ async fn insert_batch(db: &sea_orm::DatabaseConnection, actor: &Actor, rows: &[P
     }
     let mut audits: Vec<audit_event::ActiveModel> = Vec::with_capacity(rows.len() * 2);
     for p in rows {
-        audits.push(audit_row(actor, "Customer", p.customer.id, patch::diff(None, &p.customer)));
+        audits.push(audit_row(
+            actor,
+            "Customer",
+            p.customer.id,
+            patch::diff(None, &p.customer),
+        ));
         if let Some(c) = &p.contact {
-            audits.push(audit_row(actor, "Contact", c.id, serde_json::json!({ "name": { "old": null, "new": c.name } })));
+            audits.push(audit_row(
+                actor,
+                "Contact",
+                c.id,
+                serde_json::json!({ "name": { "old": null, "new": c.name } }),
+            ));
         }
     }
     for chunk in audits.chunks(BATCH) {
-        audit_event::Entity::insert_many(chunk.to_vec()).exec(&txn).await?;
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -396,7 +488,15 @@ async fn merge_row(state: &AppState, actor: &Actor, id: Uuid, p: Prepared) -> Ap
     next.tags = patch::encode_tags(&tags)?;
     if next != current {
         let saved = write::save(&txn, next, current.version).await?;
-        audit::record(&txn, Some(actor), "import_merge", "Customer", id, patch::diff(Some(&current), &saved)).await?;
+        audit::record(
+            &txn,
+            Some(actor),
+            "import_merge",
+            "Customer",
+            id,
+            patch::diff(Some(&current), &saved),
+        )
+        .await?;
     }
     if let Some(c) = p.contact {
         let known = contact::Entity::find()

@@ -34,10 +34,16 @@ pub async fn merge(
     dups.sort();
     dups.dedup();
     if dups.is_empty() {
-        return Err(AppError::validation("duplicateIds", "name at least one duplicate"));
+        return Err(AppError::validation(
+            "duplicateIds",
+            "name at least one duplicate",
+        ));
     }
     if dups.contains(&survivor_id) {
-        return Err(AppError::validation("duplicateIds", "must not contain the survivor"));
+        return Err(AppError::validation(
+            "duplicateIds",
+            "must not contain the survivor",
+        ));
     }
     let txn = state.db.begin().await?;
     let (survivor, _) =
@@ -77,7 +83,15 @@ pub async fn merge(
         gone.deleted_at = Some(now);
         gone.merged_into_id = Some(survivor_id);
         let saved = write::save(&txn, gone, d.version).await?;
-        audit::record(&txn, Some(actor), "merged_into", "Customer", d.id, patch::diff(Some(&d), &saved)).await?;
+        audit::record(
+            &txn,
+            Some(actor),
+            "merged_into",
+            "Customer",
+            d.id,
+            patch::diff(Some(&d), &saved),
+        )
+        .await?;
     }
     let saved = write::save(&txn, next, survivor.version).await?;
     let mut changes = patch::diff(Some(&survivor), &saved);
@@ -121,7 +135,11 @@ async fn move_contacts(db: &impl ConnectionTrait, survivor: Uuid, dups: &[Uuid])
 }
 
 /// Shares follow the survivor; where a user had both, the stronger level wins.
-async fn move_shares(db: &impl ConnectionTrait, survivor: &customer::Model, dups: &[Uuid]) -> AppResult<()> {
+async fn move_shares(
+    db: &impl ConnectionTrait,
+    survivor: &customer::Model,
+    dups: &[Uuid],
+) -> AppResult<()> {
     let moving = customer_share::Entity::find()
         .filter(customer_share::Column::CustomerId.is_in(dups.iter().copied()))
         .all(db)

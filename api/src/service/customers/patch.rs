@@ -54,14 +54,20 @@ pub fn encode_tags(tags: &[String]) -> AppResult<String> {
     for t in tags {
         let t = text::required(t, MAX_TAG_CHARS).field("tags")?;
         if t.contains('|') || t.contains('\n') {
-            return Err(AppError::validation("tags", "a tag may not contain `|` or line breaks"));
+            return Err(AppError::validation(
+                "tags",
+                "a tag may not contain `|` or line breaks",
+            ));
         }
         if !clean.contains(&t) {
             clean.push(t);
         }
     }
     if clean.len() > MAX_TAGS {
-        return Err(AppError::validation("tags", format!("at most {MAX_TAGS} tags")));
+        return Err(AppError::validation(
+            "tags",
+            format!("at most {MAX_TAGS} tags"),
+        ));
     }
     Ok(if clean.is_empty() {
         String::new()
@@ -184,8 +190,14 @@ pub fn audit_fields(m: &customer::Model) -> Vec<(&'static str, serde_json::Value
         ("notes", json!(m.notes)),
         ("tags", json!(decode_tags(&m.tags))),
         ("ownerId", json!(m.owner_id)),
-        ("creditLimit", json!(money::from_stored(m.credit_limit).to_string())),
-        ("openingBalance", json!(money::from_stored(m.opening_balance).to_string())),
+        (
+            "creditLimit",
+            json!(money::from_stored(m.credit_limit).to_string()),
+        ),
+        (
+            "openingBalance",
+            json!(money::from_stored(m.opening_balance).to_string()),
+        ),
         ("lastContactedAt", json!(m.last_contacted_at)),
         ("nextFollowUpAt", json!(m.next_follow_up_at)),
         ("deletedAt", json!(m.deleted_at)),

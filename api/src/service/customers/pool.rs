@@ -58,7 +58,10 @@ pub async fn sweep(state: &AppState) -> AppResult<u64> {
         )
         .col_expr(customer::Column::PooledAt, Expr::value(now))
         .col_expr(customer::Column::UpdatedAt, Expr::value(now))
-        .col_expr(customer::Column::Version, Expr::col(customer::Column::Version).add(1))
+        .col_expr(
+            customer::Column::Version,
+            Expr::col(customer::Column::Version).add(1),
+        )
         .filter(customer::Column::Id.is_in(ids))
         .filter(stale)
         .exec(&txn)
@@ -66,8 +69,15 @@ pub async fn sweep(state: &AppState) -> AppResult<u64> {
     for old in &rows {
         let mut new = old.clone();
         new.owner_id = None;
-        audit::record(&txn, None, "return_to_pool", "Customer", old.id, patch::diff(Some(old), &new))
-            .await?;
+        audit::record(
+            &txn,
+            None,
+            "return_to_pool",
+            "Customer",
+            old.id,
+            patch::diff(Some(old), &new),
+        )
+        .await?;
     }
     txn.commit().await?;
     tracing::info!(count = rows.len(), "customers returned to the public pool");

@@ -61,7 +61,8 @@ fn like(pattern: &str) -> LikeExpr {
 }
 
 fn tag_like(tag: &str) -> sea_orm::sea_query::SimpleExpr {
-    Expr::col(customer::Column::Tags).like(LikeExpr::new(format!("%|{}|%", escape_like(tag))).escape('\\'))
+    Expr::col(customer::Column::Tags)
+        .like(LikeExpr::new(format!("%|{}|%", escape_like(tag))).escape('\\'))
 }
 
 fn check_text(field: &str, s: &str) -> AppResult<String> {
@@ -71,7 +72,12 @@ fn check_text(field: &str, s: &str) -> AppResult<String> {
 impl CustomerFilter {
     pub fn condition(&self, actor: &Actor) -> AppResult<Condition> {
         let mut c = Condition::all();
-        if let Some(q) = self.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        if let Some(q) = self
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|q| !q.is_empty())
+        {
             let q = check_text("filter.search", q)?.to_lowercase();
             let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
             c = c.add(
@@ -96,16 +102,27 @@ impl CustomerFilter {
             c = c.add(customer::Column::Kind.is_in(self.kinds.iter().map(|k| k.as_str())));
         }
         if !self.importance.is_empty() {
-            c = c.add(customer::Column::Importance.is_in(self.importance.iter().map(|k| k.as_str())));
+            c = c.add(
+                customer::Column::Importance.is_in(self.importance.iter().map(|k| k.as_str())),
+            );
         }
         if !self.loyalty_stages.is_empty() {
             c = c.add(
-                customer::Column::LoyaltyStage.is_in(self.loyalty_stages.iter().map(|k| k.as_str())),
+                customer::Column::LoyaltyStage
+                    .is_in(self.loyalty_stages.iter().map(|k| k.as_str())),
             );
         }
         for (col, values, field) in [
-            (customer::Column::Industry, &self.industries, "filter.industries"),
-            (customer::Column::Province, &self.provinces, "filter.provinces"),
+            (
+                customer::Column::Industry,
+                &self.industries,
+                "filter.industries",
+            ),
+            (
+                customer::Column::Province,
+                &self.provinces,
+                "filter.provinces",
+            ),
             (customer::Column::City, &self.cities, "filter.cities"),
         ] {
             if !values.is_empty() {
@@ -129,9 +146,21 @@ impl CustomerFilter {
         let ranges = [
             (customer::Column::CreatedAt, self.created_after, true),
             (customer::Column::CreatedAt, self.created_before, false),
-            (customer::Column::LastContactedAt, self.last_contacted_after, true),
-            (customer::Column::LastContactedAt, self.last_contacted_before, false),
-            (customer::Column::NextFollowUpAt, self.next_follow_up_before, false),
+            (
+                customer::Column::LastContactedAt,
+                self.last_contacted_after,
+                true,
+            ),
+            (
+                customer::Column::LastContactedAt,
+                self.last_contacted_before,
+                false,
+            ),
+            (
+                customer::Column::NextFollowUpAt,
+                self.next_follow_up_before,
+                false,
+            ),
         ];
         for (col, bound, lower) in ranges {
             if let Some(t) = bound {
@@ -144,28 +173,34 @@ impl CustomerFilter {
 
 impl CustomerOrder {
     pub fn sort(self, desc: bool) -> Sort<customer::Entity> {
-        let (name, column, nullable, key): (&str, customer::Column, bool, fn(&customer::Model) -> Key) =
-            match self {
-                CustomerOrder::Name => ("name", customer::Column::Name, false, |m| Key::Text(m.name.clone())),
-                CustomerOrder::CreatedAt => {
-                    ("createdAt", customer::Column::CreatedAt, false, |m| Key::Time(m.created_at))
-                }
-                CustomerOrder::UpdatedAt => {
-                    ("updatedAt", customer::Column::UpdatedAt, false, |m| Key::Time(m.updated_at))
-                }
-                CustomerOrder::LastContactedAt => (
-                    "lastContactedAt",
-                    customer::Column::LastContactedAt,
-                    true,
-                    |m| m.last_contacted_at.map_or(Key::Null, Key::Time),
-                ),
-                CustomerOrder::NextFollowUpAt => (
-                    "nextFollowUpAt",
-                    customer::Column::NextFollowUpAt,
-                    true,
-                    |m| m.next_follow_up_at.map_or(Key::Null, Key::Time),
-                ),
-            };
+        let (name, column, nullable, key): (
+            &str,
+            customer::Column,
+            bool,
+            fn(&customer::Model) -> Key,
+        ) = match self {
+            CustomerOrder::Name => ("name", customer::Column::Name, false, |m| {
+                Key::Text(m.name.clone())
+            }),
+            CustomerOrder::CreatedAt => ("createdAt", customer::Column::CreatedAt, false, |m| {
+                Key::Time(m.created_at)
+            }),
+            CustomerOrder::UpdatedAt => ("updatedAt", customer::Column::UpdatedAt, false, |m| {
+                Key::Time(m.updated_at)
+            }),
+            CustomerOrder::LastContactedAt => (
+                "lastContactedAt",
+                customer::Column::LastContactedAt,
+                true,
+                |m| m.last_contacted_at.map_or(Key::Null, Key::Time),
+            ),
+            CustomerOrder::NextFollowUpAt => (
+                "nextFollowUpAt",
+                customer::Column::NextFollowUpAt,
+                true,
+                |m| m.next_follow_up_at.map_or(Key::Null, Key::Time),
+            ),
+        };
         Sort {
             name: format!("{name}:{}", if desc { "desc" } else { "asc" }),
             column,

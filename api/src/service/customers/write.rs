@@ -11,8 +11,7 @@ use domain::permission::may_own_customers;
 use domain::role::{Capability, Role};
 use entity::{customer, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -39,7 +38,10 @@ pub async fn check_assignee(
         .ok_or_else(|| AppError::validation(field, "no active user has this id"))?;
     let role = Role::parse(&u.role).unwrap_or(Role::Warehouse);
     if !may_own_customers(role) {
-        return Err(AppError::validation(field, "this user's role cannot own customers"));
+        return Err(AppError::validation(
+            field,
+            "this user's role cannot own customers",
+        ));
     }
     if actor.role != Role::Admin && !actor.subtree.contains(&target) {
         return Err(AppError::forbidden(
@@ -49,8 +51,15 @@ pub async fn check_assignee(
     Ok(u)
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: NewCustomer) -> AppResult<customer::Model> {
-    if !actor.role.can(Capability::CreateCustomer, &state.role_settings) {
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    input: NewCustomer,
+) -> AppResult<customer::Model> {
+    if !actor
+        .role
+        .can(Capability::CreateCustomer, &state.role_settings)
+    {
         return Err(AppError::forbidden("your role may not create customers"));
     }
     let key = idempotency::check_key(input.client_mutation_id.as_deref())?;
@@ -61,7 +70,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewCustomer) -> AppR
     input.patch.apply(&mut m)?;
     m.created_by = Some(actor.id);
     let txn = state.db.begin().await?;
-    if let Some(existing) = idempotency::replay(&txn, actor, key.as_deref(), "createCustomer").await? {
+    if let Some(existing) =
+        idempotency::replay(&txn, actor, key.as_deref(), "createCustomer").await?
+    {
         return query::find_visible(&txn, state, actor, existing).await;
     }
     m.owner_id = match input.owner {
@@ -70,10 +81,22 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewCustomer) -> AppR
         Some(Some(o)) => Some(check_assignee(&txn, actor, o, "ownerId").await?.id),
     };
     m.owner_assigned_at = m.owner_id.map(|_| now);
-    m.pooled_at = if m.owner_id.is_none() { Some(now) } else { None };
+    m.pooled_at = if m.owner_id.is_none() {
+        Some(now)
+    } else {
+        None
+    };
     duplicates::ensure_unique(&txn, &m.name_key, None).await?;
     let saved = insert(&txn, m).await?;
-    audit::record(&txn, Some(actor), "create", "Customer", saved.id, patch::diff(None, &saved)).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "create",
+        "Customer",
+        saved.id,
+        patch::diff(None, &saved),
+    )
+    .await?;
     if let Some(c) = input.primary_contact {
         contacts::insert_for(&txn, actor, &saved, c, true).await?;
     }
@@ -88,10 +111,12 @@ pub async fn insert(db: &impl ConnectionTrait, m: customer::Model) -> AppResult<
     let am: customer::ActiveModel = m.into();
     match am.insert(db).await {
         Ok(saved) => Ok(saved),
-        Err(e) if violated_unique(&e).is_some() => match duplicates::holder_of(db, &key, None).await? {
-            Some(existing) => Err(duplicates::conflict(db, &existing).await?),
-            None => Err(e.into()),
-        },
+        Err(e) if violated_unique(&e).is_some() => {
+            match duplicates::holder_of(db, &key, None).await? {
+                Some(existing) => Err(duplicates::conflict(db, &existing).await?),
+                None => Err(e.into()),
+            }
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -141,7 +166,15 @@ pub async fn update(
         duplicates::ensure_unique(&txn, &next.name_key, Some(id)).await?;
     }
     let saved = save(&txn, next, version).await?;
-    audit::record(&txn, Some(actor), "update", "Customer", id, patch::diff(Some(&current), &saved)).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "update",
+        "Customer",
+        id,
+        patch::diff(Some(&current), &saved),
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -158,14 +191,27 @@ pub async fn delete(
     let mut next = current.clone();
     next.deleted_at = Some(Utc::now());
     let saved = save(&txn, next, version.unwrap_or(current.version)).await?;
-    audit::record(&txn, Some(actor), "delete", "Customer", id, patch::diff(Some(&current), &saved)).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "delete",
+        "Customer",
+        id,
+        patch::diff(Some(&current), &saved),
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
 
 pub async fn restore(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<customer::Model> {
-    if !actor.role.can(Capability::RestoreCustomer, &state.role_settings) {
-        return Err(AppError::forbidden("only administrators may restore customers"));
+    if !actor
+        .role
+        .can(Capability::RestoreCustomer, &state.role_settings)
+    {
+        return Err(AppError::forbidden(
+            "only administrators may restore customers",
+        ));
     }
     let txn = state.db.begin().await?;
     let current = customer::Entity::find_by_id(id)
@@ -178,7 +224,15 @@ pub async fn restore(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<cus
     let mut next = current.clone();
     next.deleted_at = None;
     let saved = save(&txn, next, current.version).await?;
-    audit::record(&txn, Some(actor), "restore", "Customer", id, patch::diff(Some(&current), &saved)).await?;
+    audit::record(
+        &txn,
+        Some(actor),
+        "restore",
+        "Customer",
+        id,
+        patch::diff(Some(&current), &saved),
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }
