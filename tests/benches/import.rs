@@ -23,15 +23,27 @@ fn csv(rows: usize) -> Vec<u8> {
 
 #[tokio::main]
 async fn main() {
-    let rows: usize = std::env::var("GUANXI_BENCH_ROWS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
-    let app = spawn_app().await;
+    let rows: usize = std::env::var("GUANXI_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    // The server's default pool size, not the tests' smaller one.
+    let app = spawn_app_with(&[("GUANXI_DB_MAX_CONNECTIONS", "10")]).await;
     let rep = app.user(Role::Sales, None).await;
     let bytes = csv(rows);
-    let db = if std::env::var("GUANXI_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) { "postgresql" } else { "sqlite" };
+    let db = if std::env::var("GUANXI_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty()) {
+        "postgresql"
+    } else {
+        "sqlite"
+    };
     let started = Instant::now();
-    let d = app.import(&rep, "bench.csv", bytes.clone(), json!({})).await;
+    let d = app
+        .import(&rep, "bench.csv", bytes.clone(), json!({}))
+        .await;
     let first = started.elapsed();
-    let created = d["data"]["importCustomers"]["created"].as_u64().unwrap_or_default();
+    let created = d["data"]["importCustomers"]["created"]
+        .as_u64()
+        .unwrap_or_default();
     assert_eq!(created, rows as u64, "{d}");
     let started = Instant::now();
     let d = app.import(&rep, "bench.csv", bytes, json!({})).await;

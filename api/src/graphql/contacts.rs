@@ -3,8 +3,8 @@
 use super::connection::wants_total;
 use super::context::ContextExt;
 use super::customers::types::Customer;
-use super::ids;
 use super::loaders::CustomerLoader;
+use super::{change, ids};
 use crate::error::AppError;
 use crate::pagination::{Key, PageArgs, Sort, page};
 use crate::service::contacts::{self, ContactPatch};
@@ -148,24 +148,16 @@ pub struct ContactFields {
     pub notes: MaybeUndefined<String>,
 }
 
-pub fn opt(m: MaybeUndefined<String>) -> Option<Option<String>> {
-    match m {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
 impl From<ContactFields> for ContactPatch {
     fn from(f: ContactFields) -> Self {
         ContactPatch {
             name: f.name,
-            title: opt(f.title),
-            mobile: opt(f.mobile),
-            phone: opt(f.phone),
-            email: opt(f.email),
-            wechat: opt(f.wechat),
-            notes: opt(f.notes),
+            title: change(f.title),
+            mobile: change(f.mobile),
+            phone: change(f.phone),
+            email: change(f.email),
+            wechat: change(f.wechat),
+            notes: change(f.notes),
         }
     }
 }

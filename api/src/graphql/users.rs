@@ -294,17 +294,6 @@ pub struct UserPayload {
 #[derive(Default)]
 pub struct UserMutation;
 
-fn maybe<T, U>(
-    m: MaybeUndefined<T>,
-    f: impl FnOnce(T) -> AppResult<U>,
-) -> AppResult<Option<Option<U>>> {
-    Ok(match m {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(f(v)?)),
-    })
-}
-
 #[Object]
 impl UserMutation {
     /// Creates a user (administrators only).
@@ -344,10 +333,13 @@ impl UserMutation {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
         let id = ids::decode("id", "User", &input.id)?;
-        let manager_id = maybe(input.manager_id, |m| {
-            ids::decode("managerId", "User", &m)
-                .map_err(|_| AppError::validation("managerId", "no active user has this id"))
-        })?;
+        let manager_id = match super::change(input.manager_id) {
+            Some(Some(m)) => Some(Some(ids::decode("managerId", "User", &m).map_err(
+                |_| AppError::validation("managerId", "no active user has this id"),
+            )?)),
+            Some(None) => Some(None),
+            None => None,
+        };
         let model = users::update(
             &state.db,
             actor,
@@ -355,7 +347,7 @@ impl UserMutation {
                 id,
                 version: input.version,
                 display_name: input.display_name,
-                phone: maybe(input.phone, Ok)?,
+                phone: super::change(input.phone),
                 role: input.role.map(Into::into),
                 manager_id,
             },
@@ -377,7 +369,7 @@ impl UserMutation {
             actor,
             input.version,
             input.display_name,
-            maybe(input.phone, Ok)?,
+            super::change(input.phone),
         )
         .await?;
         Ok(UserPayload { user: User(model) })

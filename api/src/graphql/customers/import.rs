@@ -118,7 +118,7 @@ impl ImportMutation {
             OnDuplicate::Fail => Mode::Fail,
         };
         let report =
-            import::import(state, actor, &bytes, Some(&filename), input.dry_run, mode).await?;
+            import::import(state, actor, bytes, Some(filename), input.dry_run, mode).await?;
         Ok(report.into())
     }
 }

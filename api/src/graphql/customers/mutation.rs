@@ -1,7 +1,8 @@
 //! Customer mutations: create, update, delete, restore, merge.
 
 use super::types::{Customer, CustomerKind, Importance, LoyaltyStage};
-use crate::graphql::contacts::{ContactFields, opt};
+use crate::graphql::change;
+use crate::graphql::contacts::ContactFields;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
 use crate::service::customers::{CustomerPatch, merge, write};
@@ -35,14 +36,6 @@ pub struct CustomerFields {
     pub next_follow_up_at: MaybeUndefined<DateTime<Utc>>,
 }
 
-fn opt_time(m: MaybeUndefined<DateTime<Utc>>) -> Option<Option<DateTime<Utc>>> {
-    match m {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(v)),
-    }
-}
-
 impl From<CustomerFields> for CustomerPatch {
     fn from(f: CustomerFields) -> Self {
         CustomerPatch {
@@ -50,19 +43,19 @@ impl From<CustomerFields> for CustomerPatch {
             kind: f.kind.map(Into::into),
             importance: f.importance.map(Into::into),
             loyalty_stage: f.loyalty_stage.map(Into::into),
-            source: opt(f.source),
-            industry: opt(f.industry),
-            province: opt(f.province),
-            city: opt(f.city),
-            address: opt(f.address),
-            phone: opt(f.phone),
-            website: opt(f.website),
-            notes: opt(f.notes),
+            source: change(f.source),
+            industry: change(f.industry),
+            province: change(f.province),
+            city: change(f.city),
+            address: change(f.address),
+            phone: change(f.phone),
+            website: change(f.website),
+            notes: change(f.notes),
             tags: f.tags,
             credit_limit: f.credit_limit,
             opening_balance: f.opening_balance,
-            last_contacted_at: opt_time(f.last_contacted_at),
-            next_follow_up_at: opt_time(f.next_follow_up_at),
+            last_contacted_at: change(f.last_contacted_at),
+            next_follow_up_at: change(f.next_follow_up_at),
         }
     }
 }

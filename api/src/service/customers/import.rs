@@ -98,8 +98,8 @@ struct Prepared {
 pub async fn import(
     state: &AppState,
     actor: &Actor,
-    bytes: &[u8],
-    filename: Option<&str>,
+    bytes: Vec<u8>,
+    filename: Option<String>,
     dry_run: bool,
     on_duplicate: OnDuplicate,
 ) -> AppResult<ImportReport> {
@@ -109,8 +109,13 @@ pub async fn import(
     {
         return Err(AppError::forbidden("your role may not import customers"));
     }
-    let table = parse_import(bytes, filename, state.config.import_max_rows)
-        .map_err(|e| AppError::validation("file", format!("{e} ({})", e.code())))?;
+    // Parsing a large file is CPU work: keep it off the async workers.
+    let max_rows = state.config.import_max_rows;
+    let table =
+        tokio::task::spawn_blocking(move || parse_import(&bytes, filename.as_deref(), max_rows))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(|e| AppError::validation("file", format!("{e} ({})", e.code())))?;
     let mut report = ImportReport {
         dry_run,
         total_rows: (table.rows.len() + table.errors.len()) as u64,
@@ -203,8 +208,19 @@ pub async fn import(
     if dry_run {
         return Ok(report);
     }
-    for chunk in to_create.chunks(BATCH) {
-        insert_batch(&state.db, actor, chunk).await?;
+    // Batches are independent transactions; on PostgreSQL several run at once, which hides
+    // the per-statement network latency. SQLite has one writer, so it takes them in turn.
+    let parallel = match state.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => (state.config.db_max_connections as usize / 2).clamp(1, 4),
+        _ => 1,
+    };
+    let chunks: Vec<&[Prepared]> = to_create.chunks(BATCH).collect();
+    for group in chunks.chunks(parallel) {
+        let mut running = Vec::with_capacity(group.len());
+        for chunk in group {
+            running.push(insert_batch(&state.db, actor, chunk));
+        }
+        futures::future::try_join_all(running).await?;
     }
     for (_, id, p) in to_merge {
         merge_row(state, actor, id, p).await?;
