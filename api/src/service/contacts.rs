@@ -15,7 +15,6 @@ use entity::{contact, customer};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
-    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -198,7 +197,7 @@ pub async fn create(
     client_mutation_id: Option<String>,
 ) -> AppResult<contact::Model> {
     let key = idempotency::check_key(client_mutation_id.as_deref())?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     if let Some(existing) =
         idempotency::replay(&txn, actor, key.as_deref(), "createContact").await?
     {
@@ -251,7 +250,7 @@ pub async fn update(
     version: i32,
     patch: ContactPatch,
 ) -> AppResult<contact::Model> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let current = editable(&txn, state, actor, id).await?;
     let mut next = current.clone();
     patch.apply(&mut next)?;
@@ -277,7 +276,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<cont
     {
         return Err(AppError::forbidden("your role may not delete contacts"));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let current = editable(&txn, state, actor, id).await?;
     let mut next = current.clone();
     next.deleted_at = Some(Utc::now());
@@ -330,7 +329,7 @@ async fn promote(
 }
 
 pub async fn set_primary(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<contact::Model> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let current = editable(&txn, state, actor, id).await?;
     let saved = if current.is_primary {
         current

@@ -8,9 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::user::{Email, check_password_strength};
 use entity::{refresh_token, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -51,7 +49,7 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<S
         Some(u) if ok && u.active => u,
         _ => return Err(bad_credentials()),
     };
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let session = start_family(state, &txn, user, Uuid::now_v7()).await?;
     txn.commit().await?;
     Ok(session)
@@ -91,7 +89,7 @@ async fn start_family(
 /// Rotates a refresh token. Presenting one that was already used means it leaked: the whole
 /// family (every token descended from that login) is revoked.
 pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let stored = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(refresh::hash(token)))
         .one(&txn)
@@ -184,7 +182,7 @@ pub async fn change_password(
         ));
     }
     let hash = state.passwords.hash_blocking(new.to_string()).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(hash))
         .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))

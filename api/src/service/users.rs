@@ -12,7 +12,7 @@ use entity::{refresh_token, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -50,7 +50,7 @@ pub async fn create(
     let phone = text::optional(input.phone.as_deref(), 40).field("phone")?;
     check_password_strength(&input.password).field("password")?;
     let hash = passwords.hash_blocking(input.password).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     if let Some(m) = input.manager_id {
         require_active_user(&txn, m, "managerId").await?;
     }
@@ -102,7 +102,7 @@ pub async fn update(
     input: UserUpdate,
 ) -> AppResult<user::Model> {
     actor.require_admin()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let current = user::Entity::find_by_id(input.id)
         .one(&txn)
         .await?
@@ -166,7 +166,7 @@ pub async fn update_profile(
     display_name: Option<String>,
     phone: Option<Option<String>>,
 ) -> AppResult<user::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let current = user::Entity::find_by_id(actor.id)
         .one(&txn)
         .await?
@@ -211,7 +211,7 @@ pub async fn set_active(
             "you cannot deactivate yourself",
         ));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let current = user::Entity::find_by_id(id)
         .one(&txn)
         .await?

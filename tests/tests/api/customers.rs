@@ -406,3 +406,42 @@ async fn audit_events_record_old_and_new_values_for_those_who_may_see() {
         "NOT_FOUND"
     );
 }
+
+#[tokio::test]
+async fn concurrent_writers_all_succeed() {
+    let app = spawn_app().await;
+    let rep = app.user(Role::Sales, None).await;
+    let base = app.customer(&rep, "并发基准").await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let (client, address, token, base) = (
+            app.client.clone(),
+            app.address.clone(),
+            rep.token.clone(),
+            base.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let (query, vars) = if i % 2 == 0 {
+                (CREATE_CUSTOMER, json!({ "i": { "customer": { "name": format!("并发客户{i}") }, "primaryContact": { "name": "甲" } } }))
+            } else {
+                ("mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }", json!({ "i": { "customerId": base, "contact": { "name": format!("联系人{i}") } } }))
+            };
+            let r: serde_json::Value = client
+                .post(format!("{address}/graphql"))
+                .bearer_auth(token)
+                .json(&json!({ "query": query, "variables": vars }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            r
+        }));
+    }
+    for t in tasks {
+        let r = t.await.unwrap();
+        assert!(r.get("errors").is_none(), "{r}");
+    }
+    assert_eq!(count(&app).await, 7);
+}

@@ -14,7 +14,7 @@ use domain::role::Role;
 use entity::{customer, customer_share, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use std::collections::HashMap;
@@ -184,7 +184,7 @@ pub async fn assign(
     owner: Uuid,
     dry_run: bool,
 ) -> AppResult<BulkOutcome> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     write::check_assignee(&txn, actor, owner, "ownerId").await?;
     let (rows, mut skipped) = resolve(&txn, state, actor, &target).await?;
     let rows = entitled(&txn, state, actor, rows, |a| a.can_transfer, &mut skipped).await?;
@@ -237,7 +237,7 @@ pub async fn release(
     target: Target,
     dry_run: bool,
 ) -> AppResult<BulkOutcome> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let (rows, mut skipped) = resolve(&txn, state, actor, &target).await?;
     let rows = entitled(&txn, state, actor, rows, |a| a.can_transfer, &mut skipped).await?;
     let changed = set_owner(&txn, actor, rows, None, "release_to_pool", &mut skipped).await?;
@@ -256,7 +256,7 @@ pub async fn claim(
     target: Target,
     dry_run: bool,
 ) -> AppResult<BulkOutcome> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let (rows, mut skipped) = resolve(&txn, state, actor, &target).await?;
     let rows = entitled(&txn, state, actor, rows, |a| a.can_claim, &mut skipped).await?;
     let owned = customer::Entity::find()
@@ -340,7 +340,7 @@ pub async fn share(
     level: Option<ShareLevel>,
     dry_run: bool,
 ) -> AppResult<BulkOutcome> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     if level.is_some() {
         check_share_users(&txn, actor, &users).await?;
     } else if users.is_empty() {

@@ -16,9 +16,7 @@ use domain::permission::{ShareLevel, may_own_customers};
 use domain::role::{Capability, Role};
 use entity::{audit_event, contact, customer, customer_share, user};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use uuid::Uuid;
@@ -429,7 +427,7 @@ async fn insert_batch(
     actor: &Actor,
     rows: &[Prepared],
 ) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin(db).await?;
     let customers: Vec<customer::ActiveModel> =
         rows.iter().map(|p| p.customer.clone().into()).collect();
     customer::Entity::insert_many(customers).exec(&txn).await.map_err(|e| {
@@ -475,7 +473,7 @@ async fn insert_batch(
 /// Fills the existing customer's empty fields from the row and adds the row's contact when
 /// the customer has no contact of that name yet.
 async fn merge_row(state: &AppState, actor: &Actor, id: Uuid, p: Prepared) -> AppResult<()> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let Some(current) = customer::Entity::find_by_id(id).one(&txn).await? else {
         return Ok(());
     };

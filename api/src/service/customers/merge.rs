@@ -13,7 +13,6 @@ use entity::{contact, customer, customer_share};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -45,7 +44,7 @@ pub async fn merge(
             "must not contain the survivor",
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let (survivor, _) =
         access::require(&txn, state, actor, survivor_id, |a| a.can_edit, "edit").await?;
     let mut merged = Vec::new();

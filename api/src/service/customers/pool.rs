@@ -8,7 +8,7 @@ use crate::state::AppState;
 use chrono::{Duration, Utc};
 use entity::customer;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 use std::sync::atomic::Ordering;
 use uuid::Uuid;
 
@@ -40,7 +40,7 @@ pub async fn sweep(state: &AppState) -> AppResult<u64> {
                 .add(customer::Column::LastContactedAt.is_null())
                 .add(customer::Column::LastContactedAt.lt(cutoff)),
         );
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let rows = customer::Entity::find()
         .filter(stale.clone())
         .limit(10_000)

@@ -10,9 +10,7 @@ use chrono::Utc;
 use domain::permission::may_own_customers;
 use domain::role::{Capability, Role};
 use entity::{customer, user};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub struct NewCustomer {
@@ -69,7 +67,7 @@ pub async fn create(
     patch::set_name(&mut m, &name)?;
     input.patch.apply(&mut m)?;
     m.created_by = Some(actor.id);
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     if let Some(existing) =
         idempotency::replay(&txn, actor, key.as_deref(), "createCustomer").await?
     {
@@ -158,7 +156,7 @@ pub async fn update(
     version: i32,
     change: CustomerPatch,
 ) -> AppResult<customer::Model> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let (current, _) = access::require(&txn, state, actor, id, |a| a.can_edit, "edit").await?;
     let mut next = current.clone();
     change.apply(&mut next)?;
@@ -186,7 +184,7 @@ pub async fn delete(
     id: Uuid,
     version: Option<i32>,
 ) -> AppResult<customer::Model> {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let (current, _) = access::require(&txn, state, actor, id, |a| a.can_delete, "delete").await?;
     let mut next = current.clone();
     next.deleted_at = Some(Utc::now());
@@ -213,7 +211,7 @@ pub async fn restore(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<cus
             "only administrators may restore customers",
         ));
     }
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin(&state.db).await?;
     let current = customer::Entity::find_by_id(id)
         .filter(customer::Column::DeletedAt.is_not_null())
         .filter(customer::Column::MergedIntoId.is_null())
