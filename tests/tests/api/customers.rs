@@ -239,6 +239,20 @@ async fn edit_and_delete_are_separate_rights() {
         ),
         "FORBIDDEN"
     );
+    assert_eq!(
+        app.visible_customers(&admin, json!({ "deleted": true }))
+            .await
+            .0,
+        vec![c.clone()]
+    );
+    let r = app
+        .gql(
+            Some(&boss.token),
+            "{ customers(filter: {deleted: true}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&r), "FORBIDDEN");
     let d = app.ok(&admin, restore, json!({ "id": c })).await;
     assert!(d["restoreCustomer"]["customer"]["deletedAt"].is_null());
 }

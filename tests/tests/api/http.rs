@@ -173,17 +173,27 @@ async fn every_response_names_its_request() {
 
 #[tokio::test]
 async fn cors_answers_only_allowed_origins() {
-    let app = spawn_app_with(&[("GUANXI_CORS_ORIGINS", "https://app.example.com, https://m.example.com")]).await;
+    let app = spawn_app_with(&[(
+        "GUANXI_CORS_ORIGINS",
+        "https://app.example.com, https://m.example.com",
+    )])
+    .await;
     let preflight = |origin: &'static str| {
         app.client
             .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
             .header("origin", origin)
             .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "authorization,content-type")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type",
+            )
             .send()
     };
     let ok = preflight("https://m.example.com").await.unwrap();
-    assert_eq!(ok.headers()["access-control-allow-origin"], "https://m.example.com");
+    assert_eq!(
+        ok.headers()["access-control-allow-origin"],
+        "https://m.example.com"
+    );
     let other = preflight("https://evil.example.com").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }
@@ -193,15 +203,26 @@ async fn database_failures_are_internal_with_a_request_id_and_no_details() {
     let app = spawn_app().await;
     let rep = app.user(Role::Sales, None).await;
     use sea_orm::ConnectionTrait;
-    app.state.db.execute_unprepared("DROP TABLE audit_events").await.unwrap();
+    app.state
+        .db
+        .execute_unprepared("DROP TABLE audit_events")
+        .await
+        .unwrap();
     let r = app
-        .gql(Some(&rep.token), CREATE_CUSTOMER, json!({ "i": { "customer": { "name": "不会成功" } } }))
+        .gql(
+            Some(&rep.token),
+            CREATE_CUSTOMER,
+            json!({ "i": { "customer": { "name": "不会成功" } } }),
+        )
         .await;
     assert_eq!(code(&r), "INTERNAL");
     assert_eq!(r["errors"][0]["message"], "internal error");
     assert!(ext(&r, "requestId").is_string());
     let text = r.to_string().to_lowercase();
-    assert!(!text.contains("audit") && !text.contains("table") && !text.contains("sql"), "{text}");
+    assert!(
+        !text.contains("audit") && !text.contains("table") && !text.contains("sql"),
+        "{text}"
+    );
     // The transaction rolled back: no customer without its audit event.
     assert_eq!(app.visible_customers(&rep, json!({})).await.1, 0);
 }

@@ -42,6 +42,8 @@ pub struct CustomerFilterInput {
     pub last_contacted_before: Option<DateTime<Utc>>,
     /// Follow-ups due before this time.
     pub next_follow_up_before: Option<DateTime<Utc>>,
+    /// List deleted customers instead (administrators only), to restore them.
+    pub deleted: Option<bool>,
 }
 
 impl CustomerFilterInput {
@@ -84,6 +86,7 @@ impl CustomerFilterInput {
             last_contacted_after: self.last_contacted_after,
             last_contacted_before: self.last_contacted_before,
             next_follow_up_before: self.next_follow_up_before,
+            deleted: self.deleted.unwrap_or(false),
         })
     }
 }

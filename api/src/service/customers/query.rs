@@ -9,6 +9,7 @@ use crate::permission;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::customer::{CustomerKind, Importance, LoyaltyStage};
+use domain::role::Capability;
 use domain::text::escape_like;
 use entity::customer;
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
@@ -44,6 +45,8 @@ pub struct CustomerFilter {
     pub last_contacted_after: Option<DateTime<Utc>>,
     pub last_contacted_before: Option<DateTime<Utc>>,
     pub next_follow_up_before: Option<DateTime<Utc>>,
+    /// Deleted (not merged) customers instead of live ones; administrators only, to restore.
+    pub deleted: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -223,7 +226,22 @@ pub fn filtered(
     actor: &Actor,
     filter: &CustomerFilter,
 ) -> AppResult<Select<customer::Entity>> {
-    Ok(scoped(state, actor).filter(filter.condition(actor)?))
+    let base = if filter.deleted {
+        if !actor
+            .role
+            .can(Capability::RestoreCustomer, &state.role_settings)
+        {
+            return Err(AppError::forbidden(
+                "only administrators may list deleted customers",
+            ));
+        }
+        customer::Entity::find()
+            .filter(customer::Column::DeletedAt.is_not_null())
+            .filter(customer::Column::MergedIntoId.is_null())
+    } else {
+        scoped(state, actor)
+    };
+    Ok(base.filter(filter.condition(actor)?))
 }
 
 pub async fn list(
