@@ -1,7 +1,7 @@
 //! Contacts: the people at a customer. Visible and editable exactly when their customer is;
 //! once a customer has contacts, exactly one of them is primary.
 
-use super::customers::{access, query};
+use super::customers::{access, query, write};
 use super::{audit, idempotency};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldContext};
@@ -170,6 +170,7 @@ pub async fn insert_for(
         return Err(AppError::validation("name", "must not be empty"));
     }
     patch.apply(&mut m)?;
+    write::lock(db, customer.id).await?;
     let primary = primary || !has_live_contacts(db, customer.id).await?;
     if primary {
         clear_primary(db, customer.id).await?;
@@ -278,6 +279,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<cont
     }
     let txn = crate::db::begin(&state.db).await?;
     let current = editable(&txn, state, actor, id).await?;
+    write::lock(&txn, current.customer_id).await?;
     let mut next = current.clone();
     next.deleted_at = Some(Utc::now());
     next.is_primary = false;

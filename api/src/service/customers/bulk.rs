@@ -351,6 +351,7 @@ pub async fn share(
     let now = Utc::now();
     let mut changed = Vec::new();
     for c in rows {
+        write::lock(&txn, c.id).await?;
         let before = shares_json(&txn, c.id).await?;
         for u in &users {
             let existing = customer_share::Entity::find()

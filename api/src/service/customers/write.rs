@@ -10,7 +10,9 @@ use chrono::Utc;
 use domain::permission::may_own_customers;
 use domain::role::{Capability, Role};
 use entity::{customer, user};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+};
 use uuid::Uuid;
 
 pub struct NewCustomer {
@@ -101,6 +103,17 @@ pub async fn create(
     idempotency::remember(&txn, actor, key.as_deref(), "createCustomer", saved.id).await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// Locks a customer row until the transaction ends (`SELECT … FOR UPDATE` on PostgreSQL;
+/// SQLite write transactions are serial already), so concurrent changes to its contacts or
+/// shares cannot interleave: two "first contacts" cannot both become primary.
+pub async fn lock(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
+    customer::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(db)
+        .await?;
+    Ok(())
 }
 
 /// Inserts a row, turning a lost race on the name index into the duplicate conflict.
