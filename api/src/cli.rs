@@ -101,5 +101,5 @@ async fn migrated_state(config: Config) -> anyhow::Result<AppState> {
         .await
         .context("cannot connect to the database")?;
     Migrator::up(&conn, None).await?;
-    AppState::new(conn, config).map_err(|e| anyhow!("{}", e.message()))
+    AppState::new(conn, config, Default::default()).map_err(|e| anyhow!("{}", e.message()))
 }

@@ -6,9 +6,28 @@ use sea_orm::{
     ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbErr,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+/// Counts of what the database did, for telemetry and for tests that prove a request costs
+/// a fixed number of queries.
+#[derive(Debug, Default)]
+pub struct DbMetrics {
+    pub queries: AtomicU64,
+}
+
+/// Statements slower than this are logged as warnings.
+const SLOW_QUERY: Duration = Duration::from_millis(500);
+
 pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
+    connect_with_metrics(config, Arc::new(DbMetrics::default())).await
+}
+
+pub async fn connect_with_metrics(
+    config: &Config,
+    metrics: Arc<DbMetrics>,
+) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(config.database_url.clone());
     opts.max_connections(config.db_max_connections)
         .min_connections(1)
@@ -23,7 +42,15 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
-    Database::connect(opts).await
+    let mut db = Database::connect(opts).await?;
+    db.set_metric_callback(move |info| {
+        metrics.queries.fetch_add(1, Ordering::Relaxed);
+        tracing::trace!(sql = %info.statement.sql, elapsed_us = info.elapsed.as_micros() as u64, "query");
+        if info.elapsed > SLOW_QUERY {
+            tracing::warn!(elapsed_ms = info.elapsed.as_millis() as u64, failed = info.failed, "slow query");
+        }
+    });
+    Ok(db)
 }
 
 /// Begins a read-write transaction. On SQLite it takes the write lock at `BEGIN IMMEDIATE`:

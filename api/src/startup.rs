@@ -17,7 +17,8 @@ pub struct Application {
 impl Application {
     /// Connects, runs pending migrations and binds the listener (port 0 picks a free port).
     pub async fn build(config: Config) -> anyhow::Result<Application> {
-        let conn = db::connect(&config)
+        let metrics = std::sync::Arc::new(db::DbMetrics::default());
+        let conn = db::connect_with_metrics(&config, metrics.clone())
             .await
             .context("cannot connect to the database (DATABASE_URL)")?;
         Migrator::up(&conn, None)
@@ -27,7 +28,8 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {} (GUANXI_BIND)", config.bind))?;
         let port = listener.local_addr()?.port();
-        let state = AppState::new(conn, config).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+        let state =
+            AppState::new(conn, config, metrics).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
         let schema = graphql::build(state.clone());
         let router = http::router(schema, state.clone());
         Ok(Application {

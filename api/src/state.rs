@@ -3,6 +3,7 @@
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::Passwords;
 use crate::config::Config;
+use crate::db::DbMetrics;
 use crate::error::AppResult;
 use domain::role::RoleSettings;
 use sea_orm::DatabaseConnection;
@@ -19,10 +20,15 @@ pub struct AppState {
     /// When this process last returned neglected customers to the pool (unix seconds); only
     /// a throttle, the sweep itself is idempotent across replicas.
     pub pool_last_sweep: Arc<AtomicI64>,
+    pub db_metrics: Arc<DbMetrics>,
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config) -> AppResult<AppState> {
+    pub fn new(
+        db: DatabaseConnection,
+        config: Config,
+        db_metrics: Arc<DbMetrics>,
+    ) -> AppResult<AppState> {
         let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
         Ok(AppState {
             jwt: JwtKeys::new(&config),
@@ -30,6 +36,7 @@ impl AppState {
                 sales_can_delete: config.sales_can_delete,
             }),
             pool_last_sweep: Arc::new(AtomicI64::new(0)),
+            db_metrics,
             db,
             passwords,
             config: Arc::new(config),

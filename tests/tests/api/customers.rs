@@ -459,3 +459,47 @@ async fn concurrent_writers_all_succeed() {
     }
     assert_eq!(count(&app).await, 7);
 }
+
+#[tokio::test]
+async fn a_page_of_customers_with_relations_costs_a_fixed_number_of_queries() {
+    let app = spawn_app().await;
+    let boss = app.user(Role::Manager, None).await;
+    let rep = app.user(Role::Sales, Some(&boss)).await;
+    let peer = app.user(Role::Sales, None).await;
+    let q = "{ customers(first: 50) { totalCount edges { node { name owner { displayName manager { displayName } } contacts { name } primaryContact { mobile } shares { level user { displayName } } access { canEdit reasons } } } } }";
+    let mut costs = Vec::new();
+    for (round, n) in [(0, 5), (1, 45)] {
+        for i in 0..n {
+            let d = app
+                .ok(&rep, CREATE_CUSTOMER, json!({ "i": { "customer": { "name": format!("批量{round}-{i}") }, "primaryContact": { "name": "甲", "mobile": "13800000000" } } }))
+                .await;
+            let id = d["createCustomer"]["customer"]["id"].clone();
+            app.ok(&rep, "mutation($i: ShareCustomersInput!) { shareCustomers(input: $i) { changedCount } }", json!({ "i": { "customers": { "ids": [id] }, "userIds": [peer.gid], "level": "READ" } }))
+                .await;
+        }
+        // Warm the pool-sweep throttle so it does not count.
+        app.ok(&boss, q, json!({})).await;
+        let before = app
+            .state
+            .db_metrics
+            .queries
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let d = app.ok(&boss, q, json!({})).await;
+        let after = app
+            .state
+            .db_metrics
+            .queries
+            .load(std::sync::atomic::Ordering::Relaxed);
+        assert_eq!(
+            d["customers"]["edges"].as_array().unwrap().len(),
+            if round == 0 { 5 } else { 50 }
+        );
+        costs.push(after - before);
+    }
+    // Actor, subtree, count, page, then one batch per loader level (owners, their managers,
+    // share users, shares, the actor's shares, contacts); batches may merge, never multiply.
+    assert!(
+        costs.iter().all(|c| *c <= 10),
+        "5 and 50 customers cost the same bounded number of queries: {costs:?}"
+    );
+}
