@@ -39,6 +39,7 @@ pub struct Config {
     pub max_query_depth: usize,
     pub max_query_complexity: usize,
     pub max_batch_size: usize,
+    pub max_aliases: usize,
     pub base_currency: String,
     pub pool_days: i64,
     pub pool_max_owned: u64,
@@ -141,6 +142,7 @@ impl Config {
             max_query_depth: env.parse("GUANXI_MAX_QUERY_DEPTH", "12")?,
             max_query_complexity: env.parse("GUANXI_MAX_QUERY_COMPLEXITY", "5000")?,
             max_batch_size: env.parse("GUANXI_MAX_BATCH_SIZE", "10")?,
+            max_aliases: env.parse("GUANXI_MAX_ALIASES", "100")?,
             base_currency: env
                 .raw("GUANXI_BASE_CURRENCY")
                 .unwrap_or_else(|| "CNY".into()),

@@ -177,6 +177,19 @@ fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Refusal> {
             format!("a query may be at most {max} bytes"),
         ));
     }
+    let max_aliases = s.app.config.max_aliases;
+    for r in &requests {
+        // A document that does not parse is left to the schema, which reports it properly.
+        if let Ok(doc) = async_graphql::parser::parse_query(&r.query)
+            && super::aliases::in_document(&doc) > max_aliases
+        {
+            return Err(Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "TOO_MANY_ALIASES",
+                format!("a query may use at most {max_aliases} aliases"),
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -226,3 +226,28 @@ async fn database_failures_are_internal_with_a_request_id_and_no_details() {
     // The transaction rolled back: no customer without its audit event.
     assert_eq!(app.visible_customers(&rep, json!({})).await.1, 0);
 }
+
+#[tokio::test]
+async fn too_many_aliases_are_refused() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let many: Vec<String> = (0..101).map(|i| format!("a{i}: me {{ id }}")).collect();
+    let r = app
+        .gql(
+            Some(&admin.token),
+            &format!("{{ {} }}", many.join(" ")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&r), "VALIDATION");
+    assert_eq!(ext(&r, "reason"), "TOO_MANY_ALIASES");
+    let few: Vec<String> = (0..5).map(|i| format!("a{i}: me {{ id }}")).collect();
+    let r = app
+        .gql(
+            Some(&admin.token),
+            &format!("{{ {} }}", few.join(" ")),
+            json!({}),
+        )
+        .await;
+    assert!(r["data"]["a4"]["id"].is_string(), "{r}");
+}
