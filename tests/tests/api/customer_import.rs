@@ -94,7 +94,7 @@ async fn gbk_and_xlsx_files_import_the_same_rows() {
     let bytes = book.save_to_buffer().unwrap();
     let d = app.import(&rep, "book.xlsx", bytes, json!({})).await;
     assert_eq!(d["data"]["importCustomers"]["created"], 1, "{d}");
-    let c = app.ok(&rep, "{ customers(filter: {search: \"jixie\"}) { edges { node { primaryContact { mobile } } } } }", json!({})).await;
+    let c = app.ok(&rep, "{ customers(filter: {search: \"cfjx\"}) { edges { node { primaryContact { mobile } } } } }", json!({})).await;
     assert_eq!(
         c["customers"]["edges"][0]["node"]["primaryContact"]["mobile"],
         "13500135000"
