@@ -127,6 +127,19 @@ fn after<E: EntityTrait>(sort: &Sort<E>, backwards: bool, c: &CursorData) -> Con
     }
 }
 
+/// A cursor is client input: its value must have the sort column's type, or the comparison
+/// would fail in the database (PostgreSQL) or silently misorder (SQLite).
+fn fits<E: EntityTrait>(sort: &Sort<E>, key: &Key) -> bool {
+    use sea_orm::sea_query::ColumnType;
+    match (key, sort.column.def().get_column_type()) {
+        (Key::Null, _) => sort.nullable,
+        (Key::Text(s), ColumnType::Text | ColumnType::String(_)) => !s.contains('\0'),
+        (Key::Time(_), ColumnType::TimestampWithTimeZone | ColumnType::Timestamp) => true,
+        (Key::Id(_), ColumnType::Uuid) => true,
+        _ => false,
+    }
+}
+
 fn size(field: &str, n: i32) -> AppResult<u64> {
     if n < 0 {
         return Err(AppError::validation(field, "must not be negative"));
@@ -168,8 +181,15 @@ where
         ("after", &args.after)
     };
     let mut query = select;
+    let cursor_name = format!("{}:{}", E::default().table_name(), sort.name);
     if let Some(c) = cursor {
-        let data = decode_cursor(cursor_field, &sort.name, c)?;
+        let data = decode_cursor(cursor_field, &cursor_name, c)?;
+        if !fits(sort, &data.v) {
+            return Err(AppError::validation(
+                cursor_field,
+                "is not a cursor of this list and ordering",
+            ));
+        }
         query = query.filter(after(sort, backwards, &data));
     }
     let dir = if sort.desc == backwards {
@@ -197,7 +217,7 @@ where
         .map(|m| {
             let key = (sort.key)(&m);
             let id = row_id(sort, &m);
-            (encode_cursor(&sort.name, key, id), m)
+            (encode_cursor(&cursor_name, key, id), m)
         })
         .collect();
     Ok(Page {

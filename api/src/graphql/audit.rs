@@ -11,7 +11,7 @@ use crate::service::{contacts, customers};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Json, Object};
 use chrono::{DateTime, Utc};
-use domain::role::Role;
+use domain::role::{Capability, Role};
 use entity::{audit_event, contact};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -76,11 +76,23 @@ impl AuditQuery {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
         let (kind, id) = ids::decode_any("entityId", &entity_id)?;
+        // Histories hold old values of every field, including those a logistics-only role
+        // must not read.
+        if actor
+            .role
+            .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings)
+        {
+            return Err(AppError::forbidden("your role may not read change histories").into());
+        }
         if actor.role != Role::Admin {
             let visible = match kind.as_str() {
-                "Customer" => customers::query::find_visible(&state.db, state, actor, id)
-                    .await
-                    .is_ok(),
+                "Customer" => {
+                    match customers::query::find_visible(&state.db, state, actor, id).await {
+                        Ok(_) => true,
+                        Err(AppError::NotFound(_)) => false,
+                        Err(e) => return Err(e.into()),
+                    }
+                }
                 "Contact" => contacts::scoped(state, actor)
                     .filter(contact::Column::Id.eq(id))
                     .one(&state.db)

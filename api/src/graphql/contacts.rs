@@ -48,7 +48,11 @@ impl Contact {
     async fn wechat(&self) -> Option<&str> {
         self.0.wechat.as_deref()
     }
-    async fn notes(&self) -> Option<&str> {
+    /// Null for roles that read logistics only.
+    async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
+        if super::customers::types::limited(ctx) {
+            return None;
+        }
         self.0.notes.as_deref()
     }
     /// Exactly one contact of a customer with contacts is primary.

@@ -16,6 +16,9 @@ pub fn decode_any(field: &str, id: &ID) -> AppResult<(String, Uuid)> {
     let bytes = URL_SAFE_NO_PAD.decode(id.as_str()).map_err(|_| bad())?;
     let text = String::from_utf8(bytes).map_err(|_| bad())?;
     let (kind, raw) = text.split_once(':').ok_or_else(bad)?;
+    if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(bad());
+    }
     let uuid = Uuid::parse_str(raw).map_err(|_| bad())?;
     Ok((kind.to_string(), uuid))
 }

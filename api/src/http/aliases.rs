@@ -3,32 +3,37 @@
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 
-fn count(set: &SelectionSet) -> usize {
+/// Fragment spreads nest at most this deep; deeper (or cyclic) documents count as too many.
+const MAX_SPREAD_DEPTH: usize = 16;
+
+fn count(doc: &ExecutableDocument, set: &SelectionSet, depth: usize) -> usize {
+    if depth > MAX_SPREAD_DEPTH {
+        return usize::MAX / 2;
+    }
     set.items
         .iter()
         .map(|s| match &s.node {
-            Selection::Field(f) => {
-                usize::from(f.node.alias.is_some()) + count(&f.node.selection_set.node)
-            }
-            Selection::InlineFragment(i) => count(&i.node.selection_set.node),
-            Selection::FragmentSpread(_) => 0,
+            Selection::Field(f) => usize::from(f.node.alias.is_some()).saturating_add(count(
+                doc,
+                &f.node.selection_set.node,
+                depth,
+            )),
+            Selection::InlineFragment(i) => count(doc, &i.node.selection_set.node, depth),
+            // A fragment's aliases count every time it is spread.
+            Selection::FragmentSpread(spread) => doc
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |f| count(doc, &f.node.selection_set.node, depth + 1)),
         })
-        .sum()
+        .fold(0, usize::saturating_add)
 }
 
-/// Aliases in all operations and fragments of the document.
+/// Aliases the document's operations would resolve.
 pub fn in_document(doc: &ExecutableDocument) -> usize {
-    let ops: usize = doc
-        .operations
+    doc.operations
         .iter()
-        .map(|(_, op)| count(&op.node.selection_set.node))
-        .sum();
-    let fragments: usize = doc
-        .fragments
-        .values()
-        .map(|f| count(&f.node.selection_set.node))
-        .sum();
-    ops + fragments
+        .map(|(_, op)| count(doc, &op.node.selection_set.node, 0))
+        .fold(0, usize::saturating_add)
 }
 
 #[cfg(test)]
@@ -36,11 +41,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn counts_aliases_everywhere() {
+    fn counts_aliases_everywhere_and_per_spread() {
         let doc = async_graphql::parser::parse_query(
-            "query { a: me { id } b: me { x: id } ... on QueryRoot { c: me { id } } ...F } fragment F on QueryRoot { d: me { id } }",
+            "query { a: me { id } b: me { x: id } ... on QueryRoot { c: me { id } } ...F ...F } fragment F on QueryRoot { d: me { id } }",
         )
         .unwrap();
-        assert_eq!(in_document(&doc), 5);
+        assert_eq!(in_document(&doc), 6);
+        let cyclic = async_graphql::parser::parse_query(
+            "query { ...A } fragment A on QueryRoot { x: me { id } ...A }",
+        )
+        .unwrap();
+        assert!(in_document(&cyclic) > 1000);
     }
 }

@@ -29,6 +29,17 @@ pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> 
             if query.is_empty() && s.app.config.graphiql && accepts_html(&parts.headers) {
                 return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
             }
+            if query.len() > s.app.config.max_query_bytes {
+                return Refusal::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "QUERY_TOO_LARGE",
+                    format!(
+                        "a query may be at most {} bytes",
+                        s.app.config.max_query_bytes
+                    ),
+                )
+                .into_response();
+            }
             match read_get(query) {
                 Ok(b) => b,
                 Err(r) => return r.into_response(),

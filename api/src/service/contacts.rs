@@ -12,7 +12,7 @@ use domain::role::Capability;
 use domain::text;
 use domain::user::Email;
 use entity::{contact, customer};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
@@ -133,6 +133,10 @@ async fn has_live_contacts(db: &impl ConnectionTrait, customer_id: Uuid) -> AppR
 async fn clear_primary(db: &impl ConnectionTrait, customer_id: Uuid) -> AppResult<()> {
     contact::Entity::update_many()
         .col_expr(contact::Column::IsPrimary, Expr::value(false))
+        .col_expr(
+            contact::Column::Version,
+            Expr::col(contact::Column::Version).add(1),
+        )
         .filter(contact::Column::CustomerId.eq(customer_id))
         .filter(contact::Column::IsPrimary.eq(true))
         .exec(db)
@@ -229,7 +233,9 @@ async fn save(
     mut next: contact::Model,
     expected: i32,
 ) -> AppResult<contact::Model> {
-    next.version = expected + 1;
+    next.version = expected
+        .checked_add(1)
+        .ok_or_else(|| AppError::stale("the contact"))?;
     next.updated_at = Utc::now();
     let am = contact::ActiveModel::from(next.clone()).reset_all();
     let r = contact::Entity::update_many()

@@ -64,8 +64,9 @@ pub async fn remember(
     }
     .insert(db)
     .await
-    .map_err(|_| {
-        AppError::conflict("a request with this clientMutationId is in progress; retry")
+    .map_err(|e| match crate::error::violated_unique(&e) {
+        Some(_) => AppError::conflict("a request with this clientMutationId is in progress; retry"),
+        None => e.into(),
     })?;
     Ok(())
 }

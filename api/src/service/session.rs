@@ -118,7 +118,14 @@ pub async fn refresh(state: &AppState, token: &str) -> AppResult<Session> {
         .exec(&txn)
         .await?;
     if claimed.rows_affected == 0 {
-        return Err(bad_refresh());
+        // Someone else used this token between our read and our write: the same theft signal
+        // as presenting a used token.
+        revoke_family(&txn, stored.family_id).await?;
+        txn.commit().await?;
+        return Err(AppError::unauthenticated(
+            "REFRESH_TOKEN_REUSED",
+            "this refresh token was already used; sign in again",
+        ));
     }
     let user = user::Entity::find_by_id(stored.user_id)
         .one(&txn)

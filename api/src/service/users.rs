@@ -249,7 +249,9 @@ async fn save_versioned(
 ) -> AppResult<user::Model> {
     let id = next.id;
     let mut am: user::ActiveModel = next.into();
-    am.version = Set(expected + 1);
+    am.version = Set(expected
+        .checked_add(1)
+        .ok_or_else(|| AppError::stale("the user"))?);
     am.updated_at = Set(Utc::now());
     let am = am.reset_all();
     let result = user::Entity::update_many()

@@ -81,6 +81,35 @@ async fn finance_reads_everything_and_warehouse_only_logistics() {
         n["contacts"],
         json!([{ "name": "收货人", "mobile": "13800000000" }])
     );
+    // Nothing hidden leaks through histories, contact notes, filters or orderings.
+    let id = n["id"].clone();
+    let r = app
+        .gql(
+            Some(&wh.token),
+            "query($id: ID!) { auditEvents(entityId: $id) { totalCount } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(code(&r), "FORBIDDEN");
+    for q in [
+        "{ customers(filter: {importance: [VIP]}) { totalCount } }",
+        "{ customers(filter: {owner: POOL}) { totalCount } }",
+        "{ customers(orderBy: {field: LAST_CONTACTED_AT}) { totalCount } }",
+    ] {
+        assert_eq!(
+            code(&app.gql(Some(&wh.token), q, json!({})).await),
+            "FORBIDDEN",
+            "{q}"
+        );
+    }
+    let d = app
+        .ok(
+            &wh,
+            "{ contacts { edges { node { name notes } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(d["contacts"]["edges"][0]["node"]["notes"].is_null());
 }
 
 /// A random company: org tree, roles, customers' owners and shares.

@@ -280,6 +280,16 @@ async fn users_page_forwards_and_backwards_without_gaps() {
         )
         .await;
     assert_eq!(code(&bad), "VALIDATION");
+    // A forged cursor whose value has the wrong type for the ordering is refused, not sent
+    // to the database.
+    use base64::Engine;
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(
+        br#"{"s":"users:displayName","v":{"Time":"2026-01-01T00:00:00Z"},"id":"01900000-0000-7000-8000-000000000000"}"#,
+    );
+    let bad = app
+        .gql(Some(&admin.token), q, json!({ "f": 2, "a": forged }))
+        .await;
+    assert_eq!(code(&bad), "VALIDATION");
 }
 
 #[tokio::test]

@@ -89,9 +89,11 @@ impl CustomerQuery {
         else {
             return Ok(vec![]);
         };
-        let visible = query::find_visible(&state.db, state, actor, found.id)
-            .await
-            .ok();
+        let visible = match query::find_visible(&state.db, state, actor, found.id).await {
+            Ok(c) => Some(c),
+            Err(crate::error::AppError::NotFound(_)) => None,
+            Err(e) => return Err(e.into()),
+        };
         Ok(vec![DuplicateCandidate {
             name: found.name.clone(),
             owner_name: duplicates::owner_name(&state.db, &found).await?,

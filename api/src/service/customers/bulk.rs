@@ -62,6 +62,12 @@ async fn resolve(
                 Some(ids),
             )
         }
+        Target::Filter(f) if f.deleted => {
+            return Err(AppError::validation(
+                "filter.deleted",
+                "bulk operations work on live customers only",
+            ));
+        }
         Target::Filter(f) => (query::filtered(state, actor, f)?, None),
     };
     let rows = select
@@ -259,6 +265,11 @@ pub async fn claim(
     let txn = crate::db::begin(&state.db).await?;
     let (rows, mut skipped) = resolve(&txn, state, actor, &target).await?;
     let rows = entitled(&txn, state, actor, rows, |a| a.can_claim, &mut skipped).await?;
+    // Two concurrent claims by one person must not both pass the limit.
+    user::Entity::find_by_id(actor.id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
     let owned = customer::Entity::find()
         .filter(customer::Column::OwnerId.eq(actor.id))
         .filter(customer::Column::DeletedAt.is_null())

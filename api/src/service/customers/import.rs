@@ -89,6 +89,7 @@ struct Existing {
 }
 
 struct Prepared {
+    row: usize,
     customer: customer::Model,
     contact: Option<contact::Model>,
 }
@@ -212,18 +213,47 @@ pub async fn import(
         sea_orm::DbBackend::Postgres => (state.config.db_max_connections as usize / 2).clamp(1, 4),
         _ => 1,
     };
+    // A failed batch rolls back alone; its rows are reported as failed, so the report always
+    // says exactly what was written.
     let chunks: Vec<&[Prepared]> = to_create.chunks(BATCH).collect();
     for group in chunks.chunks(parallel) {
         let mut running = Vec::with_capacity(group.len());
         for chunk in group {
             running.push(insert_batch(&state.db, actor, chunk));
         }
-        futures::future::try_join_all(running).await?;
+        let results = futures::future::join_all(running).await;
+        for (chunk, result) in group.iter().zip(results) {
+            match result {
+                Ok(()) => report.committed = true,
+                Err(e) => {
+                    report.created -= chunk.len() as u64;
+                    let message = e.message();
+                    for p in chunk.iter() {
+                        report.issue(p.row, "FAILED", e.code(), None, message.clone());
+                    }
+                }
+            }
+        }
     }
-    for (_, id, p) in to_merge {
-        merge_row(state, actor, id, p).await?;
+    for (row, id, p) in to_merge {
+        match merge_row(state, actor, id, p).await {
+            Ok(true) => report.committed = true,
+            Ok(false) => {
+                report.merged -= 1;
+                report.issue(
+                    row,
+                    "SKIPPED",
+                    "DUPLICATE_NOT_EDITABLE",
+                    Some("name"),
+                    "the matching customer is no longer yours to edit".into(),
+                );
+            }
+            Err(e) => {
+                report.merged -= 1;
+                report.issue(row, "FAILED", e.code(), None, e.message());
+            }
+        }
     }
-    report.committed = true;
     Ok(report)
 }
 
@@ -399,6 +429,7 @@ fn prepare(
         }
     };
     Ok(Prepared {
+        row: row.row,
         customer: m,
         contact,
     })
@@ -472,10 +503,14 @@ async fn insert_batch(
 
 /// Fills the existing customer's empty fields from the row and adds the row's contact when
 /// the customer has no contact of that name yet.
-async fn merge_row(state: &AppState, actor: &Actor, id: Uuid, p: Prepared) -> AppResult<()> {
+/// Returns false when the customer is no longer visible and editable to the actor.
+async fn merge_row(state: &AppState, actor: &Actor, id: Uuid, p: Prepared) -> AppResult<bool> {
     let txn = crate::db::begin(&state.db).await?;
-    let Some(current) = customer::Entity::find_by_id(id).one(&txn).await? else {
-        return Ok(());
+    write::lock(&txn, id).await?;
+    let current = match access::require(&txn, state, actor, id, |a| a.can_edit, "edit").await {
+        Ok((c, _)) => c,
+        Err(AppError::NotFound(_) | AppError::Forbidden(_)) => return Ok(false),
+        Err(e) => return Err(e),
     };
     let mut next = current.clone();
     let r = &p.customer;
@@ -534,5 +569,5 @@ async fn merge_row(state: &AppState, actor: &Actor, id: Uuid, p: Prepared) -> Ap
         }
     }
     txn.commit().await?;
-    Ok(())
+    Ok(true)
 }

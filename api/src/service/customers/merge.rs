@@ -10,7 +10,7 @@ use crate::state::AppState;
 use chrono::Utc;
 use domain::permission::ShareLevel;
 use entity::{contact, customer, customer_share};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
@@ -45,6 +45,10 @@ pub async fn merge(
         ));
     }
     let txn = crate::db::begin(&state.db).await?;
+    write::lock(&txn, survivor_id).await?;
+    for id in &dups {
+        write::lock(&txn, *id).await?;
+    }
     let (survivor, _) =
         access::require(&txn, state, actor, survivor_id, |a| a.can_edit, "edit").await?;
     let mut merged = Vec::new();
@@ -68,7 +72,7 @@ pub async fn merge(
                 tags.push(t);
             }
         }
-        next.last_contacted_at = next.last_contacted_at.max(d.last_contacted_at);
+        next.last_contacted_at = Ord::max(next.last_contacted_at, d.last_contacted_at);
     }
     tags.truncate(patch::MAX_TAGS);
     next.tags = patch::encode_tags(&tags)?;
@@ -106,6 +110,10 @@ async fn move_contacts(db: &impl ConnectionTrait, survivor: Uuid, dups: &[Uuid])
     contact::Entity::update_many()
         .col_expr(contact::Column::CustomerId, Expr::value(survivor))
         .col_expr(contact::Column::IsPrimary, Expr::value(false))
+        .col_expr(
+            contact::Column::Version,
+            Expr::col(contact::Column::Version).add(1),
+        )
         .filter(contact::Column::CustomerId.is_in(dups.iter().copied()))
         .exec(db)
         .await?;

@@ -49,24 +49,29 @@ pub async fn sweep(state: &AppState) -> AppResult<u64> {
     if rows.is_empty() {
         return Ok(0);
     }
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    customer::Entity::update_many()
-        .col_expr(customer::Column::OwnerId, Expr::value(Option::<Uuid>::None))
-        .col_expr(
-            customer::Column::OwnerAssignedAt,
-            Expr::value(Option::<chrono::DateTime<Utc>>::None),
-        )
-        .col_expr(customer::Column::PooledAt, Expr::value(now))
-        .col_expr(customer::Column::UpdatedAt, Expr::value(now))
-        .col_expr(
-            customer::Column::Version,
-            Expr::col(customer::Column::Version).add(1),
-        )
-        .filter(customer::Column::Id.is_in(ids))
-        .filter(stale)
-        .exec(&txn)
-        .await?;
+    // Each row is re-checked as it is updated, so a customer contacted (or swept by another
+    // replica) since the select is left alone and gets no audit event.
+    let mut swept = 0u64;
     for old in &rows {
+        let done = customer::Entity::update_many()
+            .col_expr(customer::Column::OwnerId, Expr::value(Option::<Uuid>::None))
+            .col_expr(
+                customer::Column::OwnerAssignedAt,
+                Expr::value(Option::<chrono::DateTime<Utc>>::None),
+            )
+            .col_expr(customer::Column::PooledAt, Expr::value(now))
+            .col_expr(customer::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                customer::Column::Version,
+                Expr::col(customer::Column::Version).add(1),
+            )
+            .filter(customer::Column::Id.eq(old.id))
+            .filter(stale.clone())
+            .exec(&txn)
+            .await?;
+        if done.rows_affected == 0 {
+            continue;
+        }
         let mut new = old.clone();
         new.owner_id = None;
         audit::record(
@@ -78,8 +83,9 @@ pub async fn sweep(state: &AppState) -> AppResult<u64> {
             patch::diff(Some(old), &new),
         )
         .await?;
+        swept += 1;
     }
     txn.commit().await?;
-    tracing::info!(count = rows.len(), "customers returned to the public pool");
-    Ok(rows.len() as u64)
+    tracing::info!(count = swept, "customers returned to the public pool");
+    Ok(swept)
 }

@@ -73,6 +73,21 @@ fn check_text(field: &str, s: &str) -> AppResult<String> {
 }
 
 impl CustomerFilter {
+    /// Whether the filter reads fields a logistics-only role may not see (filtering by them
+    /// would reveal their values).
+    pub fn uses_hidden_fields(&self) -> bool {
+        self.owner.is_some()
+            || !self.owner_ids.is_empty()
+            || !self.importance.is_empty()
+            || !self.loyalty_stages.is_empty()
+            || !self.industries.is_empty()
+            || !self.tags_any.is_empty()
+            || !self.tags_all.is_empty()
+            || self.last_contacted_after.is_some()
+            || self.last_contacted_before.is_some()
+            || self.next_follow_up_before.is_some()
+    }
+
     pub fn condition(&self, actor: &Actor) -> AppResult<Condition> {
         let mut c = Condition::all();
         if let Some(q) = self
@@ -226,6 +241,15 @@ pub fn filtered(
     actor: &Actor,
     filter: &CustomerFilter,
 ) -> AppResult<Select<customer::Entity>> {
+    if actor
+        .role
+        .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings)
+        && filter.uses_hidden_fields()
+    {
+        return Err(AppError::forbidden(
+            "your role may filter customers only by name, kind and region",
+        ));
+    }
     let base = if filter.deleted {
         if !actor
             .role
@@ -253,6 +277,19 @@ pub async fn list(
     args: &PageArgs,
     with_total: bool,
 ) -> AppResult<Page<customer::Model>> {
+    let hidden_order = matches!(
+        order,
+        CustomerOrder::LastContactedAt | CustomerOrder::NextFollowUpAt
+    );
+    if hidden_order
+        && actor
+            .role
+            .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings)
+    {
+        return Err(AppError::forbidden(
+            "your role may not order customers by follow-up dates",
+        ));
+    }
     pool::sweep_if_due(state).await?;
     let select = filtered(state, actor, filter)?;
     page(&state.db, select, &order.sort(desc), args, with_total).await

@@ -138,7 +138,9 @@ pub async fn save(
     mut next: customer::Model,
     expected: i32,
 ) -> AppResult<customer::Model> {
-    next.version = expected + 1;
+    next.version = expected
+        .checked_add(1)
+        .ok_or_else(|| AppError::stale("the customer"))?;
     next.updated_at = Utc::now();
     let id = next.id;
     let key = next.name_key.clone();
