@@ -40,6 +40,8 @@ pub struct Config {
     pub max_query_complexity: usize,
     pub max_batch_size: usize,
     pub max_aliases: usize,
+    pub login_max_failures: u64,
+    pub login_window_secs: i64,
     pub base_currency: String,
     pub pool_days: i64,
     pub pool_max_owned: u64,
@@ -143,6 +145,8 @@ impl Config {
             max_query_complexity: env.parse("GUANXI_MAX_QUERY_COMPLEXITY", "5000")?,
             max_batch_size: env.parse("GUANXI_MAX_BATCH_SIZE", "10")?,
             max_aliases: env.parse("GUANXI_MAX_ALIASES", "100")?,
+            login_max_failures: env.parse("GUANXI_LOGIN_MAX_FAILURES", "10")?,
+            login_window_secs: env.parse("GUANXI_LOGIN_WINDOW_SECS", "900")?,
             base_currency: env
                 .raw("GUANXI_BASE_CURRENCY")
                 .unwrap_or_else(|| "CNY".into()),

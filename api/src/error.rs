@@ -106,7 +106,7 @@ impl AppError {
             AppError::Conflict { message, .. } | AppError::BusinessRule { message, .. } => {
                 message.clone()
             }
-            AppError::RateLimited => "too many requests; slow down".into(),
+            AppError::RateLimited => "too many attempts; wait a few minutes and try again".into(),
             AppError::Internal(_) => "internal error".into(),
         }
     }

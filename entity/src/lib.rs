@@ -5,5 +5,6 @@ pub mod contact;
 pub mod customer;
 pub mod customer_share;
 pub mod idempotency_key;
+pub mod login_failure;
 pub mod refresh_token;
 pub mod user;

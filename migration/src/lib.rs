@@ -11,6 +11,7 @@ mod m20261124_000004_create_contacts;
 mod m20261124_000005_create_customer_shares;
 mod m20261124_000006_create_audit_events;
 mod m20261124_000007_create_idempotency_keys;
+mod m20261124_000008_create_login_failures;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_create_customer_shares::Migration),
             Box::new(m20261124_000006_create_audit_events::Migration),
             Box::new(m20261124_000007_create_idempotency_keys::Migration),
+            Box::new(m20261124_000008_create_login_failures::Migration),
         ]
     }
 }

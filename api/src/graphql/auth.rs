@@ -64,7 +64,9 @@ pub struct AuthMutation;
 
 #[Object]
 impl AuthMutation {
-    /// Signs in. A wrong e-mail and a wrong password give the same error.
+    /// Signs in. A wrong e-mail and a wrong password give the same error; after repeated
+    /// failures for one e-mail, sign-in is refused for a while (`RATE_LIMITED`).
+    #[graphql(complexity = 1000)]
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -100,6 +102,7 @@ impl AuthMutation {
     }
 
     /// Changes the signed-in user's password and signs out every other session.
+    #[graphql(complexity = 1000)]
     async fn change_password(
         &self,
         ctx: &Context<'_>,

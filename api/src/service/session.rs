@@ -6,9 +6,11 @@ use crate::error::{AppError, AppResult, FieldContext};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
 use domain::user::{Email, check_password_strength};
-use entity::{refresh_token, user};
+use entity::{login_failure, refresh_token, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -31,6 +33,8 @@ fn bad_refresh() -> AppError {
 /// A wrong e-mail, a wrong password and an inactive account give the same error, and all
 /// verify one password hash, so neither the answer nor its timing tells them apart.
 pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<Session> {
+    let key: String = email.trim().to_lowercase().chars().take(254).collect();
+    throttle(state, &key).await?;
     let found = match Email::parse(email) {
         Ok(e) => {
             user::Entity::find()
@@ -47,12 +51,56 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<S
         .await;
     let user = match found {
         Some(u) if ok && u.active => u,
-        _ => return Err(bad_credentials()),
+        _ => {
+            record_failure(state, &key).await?;
+            return Err(bad_credentials());
+        }
     };
     let txn = crate::db::begin(&state.db).await?;
+    login_failure::Entity::delete_many()
+        .filter(login_failure::Column::Email.eq(key.as_str()))
+        .exec(&txn)
+        .await?;
     let session = start_family(state, &txn, user, Uuid::now_v7()).await?;
     txn.commit().await?;
     Ok(session)
+}
+
+/// Refuses sign-in for an e-mail that failed `GUANXI_LOGIN_MAX_FAILURES` times within
+/// `GUANXI_LOGIN_WINDOW_SECS`, before any password is checked.
+async fn throttle(state: &AppState, key: &str) -> AppResult<()> {
+    let since = Utc::now() - Duration::seconds(state.config.login_window_secs);
+    let failures = login_failure::Entity::find()
+        .filter(login_failure::Column::Email.eq(key))
+        .filter(login_failure::Column::CreatedAt.gt(since))
+        .count(&state.db)
+        .await?;
+    if failures >= state.config.login_max_failures {
+        return Err(AppError::RateLimited);
+    }
+    Ok(())
+}
+
+async fn record_failure(state: &AppState, key: &str) -> AppResult<()> {
+    let now = Utc::now();
+    let txn = crate::db::begin(&state.db).await?;
+    // Old failures no longer count; clearing them here keeps the table small.
+    login_failure::Entity::delete_many()
+        .filter(
+            login_failure::Column::CreatedAt
+                .lt(now - Duration::seconds(state.config.login_window_secs)),
+        )
+        .exec(&txn)
+        .await?;
+    login_failure::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(key.to_string()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn start_family(

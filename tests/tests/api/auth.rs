@@ -221,3 +221,39 @@ async fn deactivated_user_is_locked_out_at_once() {
         .await;
     assert_eq!(code(&r), "BUSINESS_RULE");
 }
+
+#[tokio::test]
+async fn repeated_failures_lock_one_email_for_a_while() {
+    let app = spawn_app_with(&[("GUANXI_LOGIN_MAX_FAILURES", "3")]).await;
+    let u = app.user(Role::Sales, None).await;
+    let other = app.user(Role::Sales, None).await;
+    for _ in 0..3 {
+        assert_eq!(
+            ext(&login(&app, &u.email, "Wrong-password-1").await, "reason"),
+            "INVALID_CREDENTIALS"
+        );
+    }
+    let r = login(&app, &u.email.to_uppercase(), PASSWORD).await;
+    assert_eq!(
+        code(&r),
+        "RATE_LIMITED",
+        "even the right password waits: {r}"
+    );
+    assert!(login(&app, &other.email, PASSWORD).await["data"]["login"].is_object());
+}
+
+#[tokio::test]
+async fn one_request_cannot_try_many_passwords() {
+    let app = spawn_app().await;
+    let many: Vec<String> = (0..6)
+        .map(|i| format!("a{i}: login(input: {{email: \"x{i}@example.com\", password: \"p\"}}) {{ accessToken }}"))
+        .collect();
+    let r = app
+        .gql(
+            None,
+            &format!("mutation {{ {} }}", many.join(" ")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&r), "VALIDATION", "{r}");
+}
