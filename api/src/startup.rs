@@ -51,11 +51,19 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(port = self.port, "guanxi listening");
-        let sweeper = tokio::spawn(pool_sweeper(self.state.clone()));
+        // Stops with the server, however the server future ends (including being dropped).
+        let _sweeper = AbortOnDrop(tokio::spawn(pool_sweeper(self.state.clone())));
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
             .await
-            .inspect(|_| sweeper.abort())
+    }
+}
+
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

@@ -353,6 +353,7 @@ async fn check(s: Scenario) -> Result<(), TestCaseError> {
             expected.contains(&gid(probe))
         );
     }
+    app.stop().await;
     Ok(())
 }
 

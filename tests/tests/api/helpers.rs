@@ -19,6 +19,7 @@ pub struct TestApp {
     pub address: String,
     pub state: AppState,
     pub client: reqwest::Client,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 #[derive(Clone, Debug)]
@@ -95,15 +96,24 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let app = Application::build(config).await.expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let state = app.state().clone();
-    tokio::spawn(app.run_until_stopped());
+    let server = tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
         state,
         client: reqwest::Client::new(),
+        server,
     }
 }
 
 impl TestApp {
+    /// Stops the server and closes its database connections (for tests that start many apps
+    /// in one runtime).
+    pub async fn stop(self) {
+        self.server.abort();
+        let _ = self.server.await;
+        let _ = self.state.db.close_by_ref().await;
+    }
+
     /// Posts a GraphQL operation and returns the whole JSON response.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut req = self
