@@ -5,7 +5,8 @@ use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::seed::DemoUsers;
 use crate::service::contacts::{self, ContactPatch};
-use crate::service::customers::bulk::{self, Target};
+use crate::service::customers::bulk::Target;
+use crate::service::customers::sharing;
 use crate::service::customers::{CustomerPatch, duplicates, write};
 use crate::state::AppState;
 use chrono::{Duration, Utc};
@@ -153,7 +154,7 @@ pub async fn seed(state: &AppState, users: &DemoUsers) -> AppResult<usize> {
                 ShareLevel::Read
             };
             if let Some(p) = peer.filter(|p| Some(*p) != customer.owner_id) {
-                bulk::share(
+                sharing::share(
                     state,
                     &admin,
                     Target::Ids(vec![customer.id]),

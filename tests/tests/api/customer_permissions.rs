@@ -6,7 +6,7 @@ use domain::permission::{ActorFacts, CustomerFacts, ShareLevel, customer_access}
 use domain::role::RoleSettings;
 use guanxi::auth::Actor;
 use guanxi::service::contacts::ContactPatch;
-use guanxi::service::customers::{CustomerPatch, bulk, write};
+use guanxi::service::customers::{CustomerPatch, bulk, sharing, write};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use serde_json::{Value, json};
@@ -248,7 +248,7 @@ async fn check(s: Scenario) -> Result<(), TestCaseError> {
         if s.owners[*c] == Some(*u) {
             continue;
         }
-        bulk::share(
+        sharing::share(
             &app.state,
             &admin,
             bulk::Target::Ids(vec![customers[*c]]),

@@ -6,6 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
 use crate::service::customers::bulk::{self, BulkOutcome, Target};
+use crate::service::customers::sharing;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use uuid::Uuid;
 
@@ -137,7 +138,7 @@ impl BulkMutation {
         let (actor, state) = (ctx.actor()?, ctx.state()?);
         let users = user_ids("userIds", &input.user_ids)?;
         let target = input.customers.target()?;
-        Ok(bulk::share(
+        Ok(sharing::share(
             state,
             actor,
             target,
@@ -159,7 +160,7 @@ impl BulkMutation {
         let users = user_ids("userIds", &input.user_ids)?;
         let target = input.customers.target()?;
         Ok(
-            bulk::share(state, actor, target, users, None, input.dry_run)
+            sharing::share(state, actor, target, users, None, input.dry_run)
                 .await?
                 .into(),
         )

@@ -9,6 +9,7 @@ pub mod merge;
 pub mod patch;
 pub mod pool;
 pub mod query;
+pub mod sharing;
 pub mod write;
 
 pub use patch::CustomerPatch;

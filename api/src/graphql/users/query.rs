@@ -1,0 +1,165 @@
+//! User queries: `me`, `users`, `user`, `subordinates`.
+
+use super::{Role, User};
+use crate::error::{AppError, AppResult};
+use crate::graphql::connection::wants_total;
+use crate::graphql::context::ContextExt;
+use crate::graphql::ids;
+use crate::graphql::loaders::UserLoader;
+use crate::pagination::{Key, PageArgs, Sort, page};
+use crate::service::org;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use domain::role::Role as DomainRole;
+use domain::text::escape_like;
+use entity::user;
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use uuid::Uuid;
+/// Filters for `users`; all given conditions must hold.
+#[derive(InputObject, Default)]
+pub struct UserFilter {
+    /// Substring of the name or e-mail, case-insensitive.
+    pub search: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    /// Direct reports of this user.
+    pub manager_id: Option<ID>,
+}
+
+/// A user below the actor in the org tree and how far below.
+#[derive(SimpleObject)]
+pub struct Subordinate {
+    pub user: User,
+    /// 1 for a direct report, 2 for their reports, and so on.
+    pub depth: i32,
+}
+
+crate::connection_type!(UserConnection, UserEdge, User);
+
+#[derive(Default)]
+pub struct UserQuery;
+
+#[Object]
+impl UserQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let me = user::Entity::find_by_id(actor.id)
+            .one(&state.db)
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        Ok(User(me))
+    }
+
+    /// Everyone in the company directory, ordered by name. Any signed-in user may list
+    /// colleagues (to share a customer with them, say).
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<UserFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> async_graphql::Result<UserConnection> {
+        let _ = ctx.actor()?;
+        let state = ctx.state()?;
+        let cond = user_filter(filter.unwrap_or_default())?;
+        let sort = Sort::<user::Entity> {
+            name: "displayName".into(),
+            column: user::Column::DisplayName,
+            id: user::Column::Id,
+            desc: false,
+            nullable: false,
+            key: |m| Key::Text(m.display_name.clone()),
+        };
+        let args = PageArgs {
+            first,
+            after,
+            last,
+            before,
+        };
+        let p = page(
+            &state.db,
+            user::Entity::find().filter(cond),
+            &sort,
+            &args,
+            wants_total(ctx),
+        )
+        .await?;
+        Ok(UserConnection::from_page(p, User))
+    }
+
+    /// One user by global id.
+    async fn user(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<User>> {
+        let _ = ctx.actor()?;
+        let uuid = ids::decode("id", "User", &id)?;
+        let loader = ctx.data::<DataLoader<UserLoader>>()?;
+        Ok(loader.load_one(uuid).await?.map(User))
+    }
+
+    /// Everyone below the signed-in user in the org tree, down to `depth` levels (all when
+    /// omitted), nearest first.
+    async fn subordinates(
+        &self,
+        ctx: &Context<'_>,
+        depth: Option<i32>,
+    ) -> async_graphql::Result<Vec<Subordinate>> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        if depth.is_some_and(|d| d < 1) {
+            return Err(AppError::validation("depth", "must be at least 1").into());
+        }
+        let tree = org::subtree(&state.db, actor.id, depth).await?;
+        let ids: Vec<Uuid> = tree
+            .iter()
+            .filter(|(_, d)| *d > 0)
+            .map(|(id, _)| *id)
+            .collect();
+        let loader = ctx.data::<DataLoader<UserLoader>>()?;
+        let users = loader.load_many(ids).await?;
+        let mut out: Vec<Subordinate> = tree
+            .into_iter()
+            .filter_map(|(id, depth)| {
+                users.get(&id).map(|u| Subordinate {
+                    user: User(u.clone()),
+                    depth,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (a.depth, &a.user.0.display_name).cmp(&(b.depth, &b.user.0.display_name))
+        });
+        Ok(out)
+    }
+}
+
+fn user_filter(f: UserFilter) -> AppResult<Condition> {
+    let mut c = Condition::all();
+    if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let s = domain::text::required(s, 100)
+            .map_err(|e| AppError::validation("search", e.to_string()))?;
+        let pattern = format!("%{}%", escape_like(&s.to_lowercase()));
+        c = c.add(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col(user::Column::DisplayName)))
+                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(Expr::col(user::Column::Email).like(LikeExpr::new(pattern).escape('\\'))),
+        );
+    }
+    if let Some(r) = f.role {
+        c = c.add(user::Column::Role.eq(DomainRole::from(r).as_str()));
+    }
+    if let Some(a) = f.active {
+        c = c.add(user::Column::Active.eq(a));
+    }
+    if let Some(m) = ids::decode_opt("filter.managerId", "User", f.manager_id.as_ref())? {
+        c = c.add(user::Column::ManagerId.eq(m));
+    }
+    Ok(c)
+}

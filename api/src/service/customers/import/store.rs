@@ -1,0 +1,155 @@
+//! Writing checked rows: new customers in batches, matches merged one by one.
+
+use super::{BATCH, Prepared};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::service::audit;
+use crate::service::contacts::ContactPatch;
+use crate::service::customers::{access, patch, write};
+use crate::state::AppState;
+use chrono::Utc;
+use entity::{audit_event, contact, customer};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+pub(super) fn audit_row(
+    actor: &Actor,
+    entity_type: &str,
+    id: Uuid,
+    changes: serde_json::Value,
+) -> audit_event::ActiveModel {
+    audit_event::ActiveModel::from(audit_event::Model {
+        id: Uuid::now_v7(),
+        actor_id: Some(actor.id),
+        action: "import".into(),
+        entity_type: entity_type.into(),
+        entity_id: id,
+        changes: changes.to_string(),
+        request_id: actor.request_id.clone(),
+        created_at: Utc::now(),
+    })
+}
+
+pub(super) async fn insert_batch(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    rows: &[Prepared],
+) -> AppResult<()> {
+    let txn = crate::db::begin(db).await?;
+    let customers: Vec<customer::ActiveModel> =
+        rows.iter().map(|p| p.customer.clone().into()).collect();
+    customer::Entity::insert_many(customers).exec(&txn).await.map_err(|e| {
+        if crate::error::violated_unique(&e).is_some() {
+            AppError::conflict("a customer in this batch was created by someone else meanwhile; import again to skip it")
+        } else {
+            e.into()
+        }
+    })?;
+    let contacts: Vec<contact::ActiveModel> = rows
+        .iter()
+        .filter_map(|p| p.contact.clone().map(Into::into))
+        .collect();
+    if !contacts.is_empty() {
+        contact::Entity::insert_many(contacts).exec(&txn).await?;
+    }
+    let mut audits: Vec<audit_event::ActiveModel> = Vec::with_capacity(rows.len() * 2);
+    for p in rows {
+        audits.push(audit_row(
+            actor,
+            "Customer",
+            p.customer.id,
+            patch::diff(None, &p.customer),
+        ));
+        if let Some(c) = &p.contact {
+            audits.push(audit_row(
+                actor,
+                "Contact",
+                c.id,
+                serde_json::json!({ "name": { "old": null, "new": c.name } }),
+            ));
+        }
+    }
+    for chunk in audits.chunks(BATCH) {
+        audit_event::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Fills the existing customer's empty fields from the row and adds the row's contact when
+/// the customer has no contact of that name yet.
+/// Returns false when the customer is no longer visible and editable to the actor.
+pub(super) async fn merge_row(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    p: Prepared,
+) -> AppResult<bool> {
+    let txn = crate::db::begin(&state.db).await?;
+    write::lock(&txn, id).await?;
+    let current = match access::require(&txn, state, actor, id, |a| a.can_edit, "edit").await {
+        Ok((c, _)) => c,
+        Err(AppError::NotFound(_) | AppError::Forbidden(_)) => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let mut next = current.clone();
+    let r = &p.customer;
+    for (target, from) in [
+        (&mut next.source, &r.source),
+        (&mut next.industry, &r.industry),
+        (&mut next.province, &r.province),
+        (&mut next.city, &r.city),
+        (&mut next.address, &r.address),
+        (&mut next.phone, &r.phone),
+        (&mut next.website, &r.website),
+        (&mut next.notes, &r.notes),
+    ] {
+        if target.is_none() {
+            target.clone_from(from);
+        }
+    }
+    let mut tags = patch::decode_tags(&next.tags);
+    for t in patch::decode_tags(&r.tags) {
+        if !tags.contains(&t) && tags.len() < patch::MAX_TAGS {
+            tags.push(t);
+        }
+    }
+    next.tags = patch::encode_tags(&tags)?;
+    if next != current {
+        let saved = write::save(&txn, next, current.version).await?;
+        audit::record(
+            &txn,
+            Some(actor),
+            "import_merge",
+            "Customer",
+            id,
+            patch::diff(Some(&current), &saved),
+        )
+        .await?;
+    }
+    if let Some(c) = p.contact {
+        let known = contact::Entity::find()
+            .filter(contact::Column::CustomerId.eq(id))
+            .filter(contact::Column::DeletedAt.is_null())
+            .filter(contact::Column::Name.eq(c.name.clone()))
+            .one(&txn)
+            .await?
+            .is_some();
+        if !known {
+            let change = ContactPatch {
+                name: Some(c.name),
+                title: Some(c.title),
+                mobile: Some(c.mobile),
+                phone: Some(c.phone),
+                email: Some(c.email),
+                wechat: Some(c.wechat),
+                notes: None,
+            };
+            crate::service::contacts::insert_for(&txn, actor, &current, change, false).await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(true)
+}
