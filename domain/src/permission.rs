@@ -173,3 +173,42 @@ mod tests {
         assert_eq!(f.reasons, vec![AccessReason::Role]);
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn role() -> impl Strategy<Value = Role> {
+        prop::sample::select(Role::ALL.to_vec())
+    }
+
+    proptest! {
+        /// Whatever the facts, every right implies reading, and only owners' superiors,
+        /// owners and admins may hand a customer on.
+        #[test]
+        fn rights_are_consistent(
+            role in role(),
+            owner_kind in 0u8..3,
+            below in any::<bool>(),
+            share in prop::option::of(prop::sample::select(vec![ShareLevel::Read, ShareLevel::Edit])),
+            sales_can_delete in any::<bool>(),
+        ) {
+            let me = Uuid::now_v7();
+            let owner = match owner_kind { 0 => None, 1 => Some(me), _ => Some(Uuid::now_v7()) };
+            let facts = CustomerFacts { owner, owner_below_actor: below && owner_kind == 2, share };
+            let settings = RoleSettings { sales_can_delete };
+            let a = customer_access(ActorFacts { id: me, role }, facts, &settings);
+            prop_assert!(!a.can_edit || a.can_read);
+            prop_assert!(!a.can_delete || a.can_read);
+            prop_assert!(!a.can_share || a.can_read);
+            prop_assert!(!a.can_claim || owner.is_none());
+            let entitled = role == Role::Admin || owner_kind == 1 || facts.owner_below_actor;
+            prop_assert!(!a.can_transfer || entitled);
+            prop_assert_eq!(a.can_read, !a.reasons.is_empty());
+            if matches!(role, Role::Finance | Role::Warehouse) {
+                prop_assert!(!a.can_edit && !a.can_delete && !a.can_transfer);
+            }
+        }
+    }
+}

@@ -193,6 +193,7 @@ pub async fn insert_for(
     Ok(saved)
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -250,6 +251,7 @@ async fn save(
     Ok(next)
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn update(
     state: &AppState,
     actor: &Actor,
@@ -276,6 +278,7 @@ pub async fn update(
 }
 
 /// Soft-deletes a contact; deleting the primary promotes the oldest remaining contact.
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<contact::Model> {
     if !actor
         .role
@@ -336,6 +339,7 @@ async fn promote(
     Ok(saved)
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn set_primary(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<contact::Model> {
     let txn = crate::db::begin(&state.db).await?;
     let current = editable(&txn, state, actor, id).await?;

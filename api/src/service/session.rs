@@ -209,6 +209,7 @@ pub async fn logout(state: &AppState, actor: &Actor, token: &str) -> AppResult<(
     Ok(())
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn change_password(
     state: &AppState,
     actor: &Actor,

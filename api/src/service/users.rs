@@ -96,6 +96,7 @@ pub async fn create(
     Ok(model)
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -198,6 +199,7 @@ pub async fn update_profile(
 
 /// Deactivating a user revokes their refresh tokens; their access tokens stop working at
 /// once because every request re-reads the user.
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn set_active(
     db: &DatabaseConnection,
     actor: &Actor,

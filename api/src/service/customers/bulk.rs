@@ -182,6 +182,7 @@ async fn set_owner(
     Ok(changed)
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn assign(
     state: &AppState,
     actor: &Actor,
@@ -204,6 +205,7 @@ pub async fn assign(
 
 /// Moves every customer of `from` to `to` (e.g. when someone leaves). Allowed to admins and
 /// to anyone above `from` in the org tree.
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn transfer(
     state: &AppState,
     actor: &Actor,
@@ -236,6 +238,7 @@ pub async fn transfer(
     assign(state, actor, Target::Filter(Box::new(filter)), to, dry_run).await
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn release(
     state: &AppState,
     actor: &Actor,
@@ -255,6 +258,7 @@ pub async fn release(
 }
 
 /// Takes pool customers, up to the `GUANXI_POOL_MAX_OWNED` customers one person may own.
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn claim(
     state: &AppState,
     actor: &Actor,

@@ -19,6 +19,7 @@ pub struct Export {
     pub rows: u64,
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn export(state: &AppState, actor: &Actor, filter: &CustomerFilter) -> AppResult<Export> {
     let limited = actor
         .role

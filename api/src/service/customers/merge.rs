@@ -23,6 +23,7 @@ fn fill(target: &mut Option<String>, from: &Option<String>) {
     }
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn merge(
     state: &AppState,
     actor: &Actor,

@@ -65,6 +65,7 @@ async fn shares_json(db: &impl ConnectionTrait, customer: Uuid) -> AppResult<ser
 
 /// Shares (or, with `level: None`, unshares) customers with users. Sharing again changes
 /// the level; the owner never needs a share and is skipped.
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn share(
     state: &AppState,
     actor: &Actor,

@@ -51,6 +51,7 @@ pub async fn check_assignee(
     Ok(u)
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn create(
     state: &AppState,
     actor: &Actor,
@@ -164,6 +165,7 @@ pub async fn save(
     }
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn update(
     state: &AppState,
     actor: &Actor,
@@ -193,6 +195,7 @@ pub async fn update(
 }
 
 /// Soft delete: the row stays (its children and history with it) and an admin may restore it.
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn delete(
     state: &AppState,
     actor: &Actor,
@@ -217,6 +220,7 @@ pub async fn delete(
     Ok(saved)
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn restore(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<customer::Model> {
     if !actor
         .role

@@ -94,6 +94,7 @@ pub(super) struct Prepared {
     contact: Option<contact::Model>,
 }
 
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn import(
     state: &AppState,
     actor: &Actor,
