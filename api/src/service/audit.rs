@@ -46,14 +46,14 @@ impl Changes {
     }
 }
 
-pub async fn record(
-    db: &impl ConnectionTrait,
+/// An event to insert later, in bulk, in the same transaction as its change.
+pub fn event(
     actor: Option<&Actor>,
     action: &str,
     entity_type: &str,
     entity_id: Uuid,
     changes: Value,
-) -> AppResult<()> {
+) -> audit_event::ActiveModel {
     audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         actor_id: Set(actor.map(|a| a.id)),
@@ -64,7 +64,18 @@ pub async fn record(
         request_id: Set(actor.and_then(|a| a.request_id.clone())),
         created_at: Set(Utc::now()),
     }
-    .insert(db)
-    .await?;
+}
+
+pub async fn record(
+    db: &impl ConnectionTrait,
+    actor: Option<&Actor>,
+    action: &str,
+    entity_type: &str,
+    entity_id: Uuid,
+    changes: Value,
+) -> AppResult<()> {
+    event(actor, action, entity_type, entity_id, changes)
+        .insert(db)
+        .await?;
     Ok(())
 }

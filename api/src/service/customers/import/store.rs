@@ -7,28 +7,9 @@ use crate::service::audit;
 use crate::service::contacts::ContactPatch;
 use crate::service::customers::{access, patch, write};
 use crate::state::AppState;
-use chrono::Utc;
 use entity::{audit_event, contact, customer};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
-
-pub(super) fn audit_row(
-    actor: &Actor,
-    entity_type: &str,
-    id: Uuid,
-    changes: serde_json::Value,
-) -> audit_event::ActiveModel {
-    audit_event::ActiveModel::from(audit_event::Model {
-        id: Uuid::now_v7(),
-        actor_id: Some(actor.id),
-        action: "import".into(),
-        entity_type: entity_type.into(),
-        entity_id: id,
-        changes: changes.to_string(),
-        request_id: actor.request_id.clone(),
-        created_at: Utc::now(),
-    })
-}
 
 pub(super) async fn insert_batch(
     db: &sea_orm::DatabaseConnection,
@@ -54,15 +35,17 @@ pub(super) async fn insert_batch(
     }
     let mut audits: Vec<audit_event::ActiveModel> = Vec::with_capacity(rows.len() * 2);
     for p in rows {
-        audits.push(audit_row(
-            actor,
+        audits.push(audit::event(
+            Some(actor),
+            "import",
             "Customer",
             p.customer.id,
             patch::diff(None, &p.customer),
         ));
         if let Some(c) = &p.contact {
-            audits.push(audit_row(
-                actor,
+            audits.push(audit::event(
+                Some(actor),
+                "import",
                 "Contact",
                 c.id,
                 serde_json::json!({ "name": { "old": null, "new": c.name } }),
