@@ -504,3 +504,61 @@ async fn a_page_of_customers_with_relations_costs_a_fixed_number_of_queries() {
         "5 and 50 customers cost the same bounded number of queries: {costs:?}"
     );
 }
+
+#[tokio::test]
+async fn contact_writes_follow_the_customer_rights() {
+    let app = spawn_app().await;
+    let owner = app.user(Role::Sales, None).await;
+    let reader = app.user(Role::Sales, None).await;
+    let editor = app.user(Role::Sales, None).await;
+    let stranger = app.user(Role::Sales, None).await;
+    let c = app.customer(&owner, "联系人权限").await;
+    let share = "mutation($i: ShareCustomersInput!) { shareCustomers(input: $i) { changedCount } }";
+    app.ok(
+        &owner,
+        share,
+        json!({ "i": { "customers": { "ids": [c] }, "userIds": [reader.gid], "level": "READ" } }),
+    )
+    .await;
+    app.ok(
+        &owner,
+        share,
+        json!({ "i": { "customers": { "ids": [c] }, "userIds": [editor.gid], "level": "EDIT" } }),
+    )
+    .await;
+    let add = "mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }";
+    let input = |key: &str| json!({ "i": { "customerId": c, "contact": { "name": "新人" }, "clientMutationId": key } });
+    assert_eq!(
+        code(&app.gql(Some(&stranger.token), add, input("s")).await),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        code(&app.gql(Some(&reader.token), add, input("r")).await),
+        "FORBIDDEN"
+    );
+    let first = app.ok(&editor, add, input("e")).await;
+    let again = app.ok(&editor, add, input("e")).await;
+    assert_eq!(first, again, "a retried create returns the first contact");
+    let list = "query($id: ID!) { contacts(filter: {customerId: $id}) { totalCount } }";
+    assert_eq!(
+        app.ok(&reader, list, json!({ "id": c })).await["contacts"]["totalCount"],
+        1
+    );
+    assert_eq!(
+        app.ok(&stranger, list, json!({ "id": c })).await["contacts"]["totalCount"],
+        0
+    );
+    let id = first["createContact"]["contact"]["id"].clone();
+    let del = "mutation($id: ID!) { deleteContact(input: {id: $id}) { contact { id } } }";
+    assert_eq!(
+        code(
+            &app.gql(Some(&stranger.token), del, json!({ "id": id }))
+                .await
+        ),
+        "NOT_FOUND"
+    );
+    assert_eq!(
+        code(&app.gql(Some(&reader.token), del, json!({ "id": id })).await),
+        "FORBIDDEN"
+    );
+}

@@ -309,3 +309,30 @@ async fn node_fetches_a_user_by_global_id() {
         .await;
     assert_eq!(code(&r), "VALIDATION");
 }
+
+#[tokio::test]
+async fn every_read_needs_a_signed_in_user() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    for q in [
+        "{ users { totalCount } }",
+        "{ subordinates { depth } }",
+        "{ customers { totalCount } }",
+        "{ contacts { totalCount } }",
+        "{ exportCustomers { rowCount } }",
+    ] {
+        assert_eq!(
+            code(&app.gql(None, q, json!({})).await),
+            "UNAUTHENTICATED",
+            "{q}"
+        );
+    }
+    let r = app
+        .gql(
+            None,
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": u.gid }),
+        )
+        .await;
+    assert_eq!(code(&r), "UNAUTHENTICATED");
+}
