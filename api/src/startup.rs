@@ -74,7 +74,7 @@ async fn pool_sweeper(state: AppState) {
     loop {
         tick.tick().await;
         if let Err(e) = crate::service::customers::pool::sweep(&state).await {
-            tracing::warn!(error = %e.message(), "pool sweep failed");
+            tracing::warn!(error = ?e, "pool sweep failed");
         }
     }
 }

@@ -14,14 +14,18 @@ use uuid::Uuid;
 
 const READ_SWEEP_EVERY_SECS: i64 = 60;
 
-pub async fn sweep_if_due(state: &AppState) -> AppResult<u64> {
+/// Sweeps before a read when the last sweep is a minute old. A failed sweep is logged and
+/// never fails the read; the periodic job tries again.
+pub async fn sweep_if_due(state: &AppState) {
     let now = Utc::now().timestamp();
     let last = state.pool_last_sweep.load(Ordering::Relaxed);
     if now - last < READ_SWEEP_EVERY_SECS {
-        return Ok(0);
+        return;
     }
     state.pool_last_sweep.store(now, Ordering::Relaxed);
-    sweep(state).await
+    if let Err(e) = sweep(state).await {
+        tracing::warn!(error = ?e, "pool sweep before a read failed");
+    }
 }
 
 /// Returns neglected customers to the pool, one audit event each; returns how many.

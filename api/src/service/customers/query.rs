@@ -290,7 +290,7 @@ pub async fn list(
             "your role may not order customers by follow-up dates",
         ));
     }
-    pool::sweep_if_due(state).await?;
+    pool::sweep_if_due(state).await;
     let select = filtered(state, actor, filter)?;
     page(&state.db, select, &order.sort(desc), args, with_total).await
 }
