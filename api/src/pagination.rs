@@ -164,7 +164,15 @@ where
             "use either first or last, not both",
         ));
     }
-    let backwards = args.last.is_some();
+    if (args.first.is_some() && args.before.is_some())
+        || (args.last.is_some() && args.after.is_some())
+    {
+        return Err(AppError::validation(
+            "before",
+            "use first with after, or last with before",
+        ));
+    }
+    let backwards = args.last.is_some() || (args.first.is_none() && args.before.is_some());
     let limit = match (args.first, args.last) {
         (Some(n), _) => size("first", n)?,
         (_, Some(n)) => size("last", n)?,

@@ -16,6 +16,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+const MAX_PASSWORD_CHECKS: usize = 2;
+
 pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> Response {
     let (parts, body) = req.into_parts();
     let request_id = parts
@@ -189,17 +191,31 @@ fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Refusal> {
         ));
     }
     let max_aliases = s.app.config.max_aliases;
+    let mut password_checks = 0;
     for r in &requests {
         // A document that does not parse is left to the schema, which reports it properly.
-        if let Ok(doc) = async_graphql::parser::parse_query(&r.query)
-            && super::aliases::in_document(&doc) > max_aliases
-        {
+        let Ok(doc) = async_graphql::parser::parse_query(&r.query) else {
+            continue;
+        };
+        if super::aliases::in_document(&doc) > max_aliases {
             return Err(Refusal::new(
                 StatusCode::BAD_REQUEST,
                 "TOO_MANY_ALIASES",
                 format!("a query may use at most {max_aliases} aliases"),
             ));
         }
+        password_checks += super::aliases::password_checks(&doc);
+    }
+    // Each password check costs tens of milliseconds of CPU: a request may ask for a few,
+    // whether in one operation or spread over a batch.
+    if password_checks > MAX_PASSWORD_CHECKS {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "TOO_MANY_PASSWORD_CHECKS",
+            format!(
+                "a request may sign in or change a password at most {MAX_PASSWORD_CHECKS} times"
+            ),
+        ));
     }
     Ok(())
 }

@@ -34,6 +34,9 @@ fn bad_refresh() -> AppError {
 /// verify one password hash, so neither the answer nor its timing tells them apart.
 pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<Session> {
     let key: String = email.trim().to_lowercase().chars().take(254).collect();
+    // The attempt is recorded before the password is checked, so parallel guesses count
+    // against each other; a successful sign-in clears the record.
+    record_attempt(state, &key).await?;
     throttle(state, &key).await?;
     let found = match Email::parse(email) {
         Ok(e) => {
@@ -51,10 +54,7 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<S
         .await;
     let user = match found {
         Some(u) if ok && u.active => u,
-        _ => {
-            record_failure(state, &key).await?;
-            return Err(bad_credentials());
-        }
+        _ => return Err(bad_credentials()),
     };
     let txn = crate::db::begin(&state.db).await?;
     login_failure::Entity::delete_many()
@@ -66,8 +66,9 @@ pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<S
     Ok(session)
 }
 
-/// Refuses sign-in for an e-mail that failed `GUANXI_LOGIN_MAX_FAILURES` times within
-/// `GUANXI_LOGIN_WINDOW_SECS`, before any password is checked.
+/// Refuses sign-in for an e-mail with more than `GUANXI_LOGIN_MAX_FAILURES` attempts not
+/// followed by a success within `GUANXI_LOGIN_WINDOW_SECS` (this one included), before any
+/// password is checked.
 async fn throttle(state: &AppState, key: &str) -> AppResult<()> {
     let since = Utc::now() - Duration::seconds(state.config.login_window_secs);
     let failures = login_failure::Entity::find()
@@ -75,16 +76,16 @@ async fn throttle(state: &AppState, key: &str) -> AppResult<()> {
         .filter(login_failure::Column::CreatedAt.gt(since))
         .count(&state.db)
         .await?;
-    if failures >= state.config.login_max_failures {
+    if failures > state.config.login_max_failures {
         return Err(AppError::RateLimited);
     }
     Ok(())
 }
 
-async fn record_failure(state: &AppState, key: &str) -> AppResult<()> {
+async fn record_attempt(state: &AppState, key: &str) -> AppResult<()> {
     let now = Utc::now();
     let txn = crate::db::begin(&state.db).await?;
-    // Old failures no longer count; clearing them here keeps the table small.
+    // Old attempts no longer count; clearing them here keeps the table small.
     login_failure::Entity::delete_many()
         .filter(
             login_failure::Column::CreatedAt

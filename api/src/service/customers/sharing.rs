@@ -51,6 +51,9 @@ async fn check_share_users(
 /// Ids per statement: far below SQLite's and PostgreSQL's parameter limits.
 const CHUNK: usize = 500;
 
+/// Users one share operation may name.
+const MAX_SHARE_USERS: usize = 50;
+
 fn shares_json(shares: &[(Uuid, String)]) -> serde_json::Value {
     let mut rows: Vec<(String, &str)> = shares
         .iter()
@@ -67,14 +70,23 @@ fn shares_json(shares: &[(Uuid, String)]) -> serde_json::Value {
 /// Shares (or, with `level: None`, unshares) customers with users. Sharing again changes
 /// the level; the owner never needs a share and is skipped. The work is a fixed number of
 /// statements per 500 customers, not per customer.
+#[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn share(
     state: &AppState,
     actor: &Actor,
     target: Target,
-    users: Vec<Uuid>,
+    mut users: Vec<Uuid>,
     level: Option<ShareLevel>,
     dry_run: bool,
 ) -> AppResult<BulkOutcome> {
+    users.sort();
+    users.dedup();
+    if users.len() > MAX_SHARE_USERS {
+        return Err(AppError::validation(
+            "userIds",
+            format!("at most {MAX_SHARE_USERS} users at once"),
+        ));
+    }
     let txn = crate::db::begin(&state.db).await?;
     if level.is_some() {
         check_share_users(&txn, actor, &users).await?;
