@@ -18,8 +18,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 /// One change: who, when, what, and each changed field's old and new value.
 pub struct AuditEvent(pub audit_event::Model);
 
+/// One change (操作记录): who, when, what, and each changed field's old and new value.
 #[Object]
 impl AuditEvent {
+    /// Opaque id of the event (not fetchable with `node`).
     async fn id(&self) -> ID {
         ids::encode("AuditEvent", self.0.id)
     }
@@ -38,9 +40,11 @@ impl AuditEvent {
     async fn action(&self) -> &str {
         &self.0.action
     }
+    /// The kind of record changed: `Customer`, `Contact` or `User`.
     async fn entity_type(&self) -> &str {
         &self.0.entity_type
     }
+    /// Global id of the changed record.
     async fn entity_id(&self) -> ID {
         ids::encode(&self.0.entity_type, self.0.entity_id)
     }
@@ -52,6 +56,7 @@ impl AuditEvent {
     async fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
     }
+    /// When the change was made.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -64,8 +69,9 @@ pub struct AuditQuery;
 
 #[Object]
 impl AuditQuery {
-    /// The history of one record, oldest first, for administrators and for anyone who may
-    /// see the record.
+    /// The history of one record, oldest first: administrators see every history; others see
+    /// those of customers and contacts they may see, and their own user record's. Roles that
+    /// read logistics only see none.
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

@@ -6,26 +6,36 @@ use crate::service::session::{self, Session};
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
+/// The credentials to sign in with.
 #[derive(InputObject)]
 pub struct LoginInput {
+    /// The sign-in e-mail; case does not matter.
     pub email: String,
+    /// The user's password.
     pub password: String,
 }
 
+/// The refresh token to trade in.
 #[derive(InputObject)]
 pub struct RefreshTokenInput {
+    /// The latest refresh token from `login` or `refreshToken`; each works once.
     pub refresh_token: String,
 }
 
+/// The session to end.
 #[derive(InputObject)]
 pub struct LogoutInput {
     /// The refresh token of the session to end.
     pub refresh_token: String,
 }
 
+/// The signed-in user's current password and the new one.
 #[derive(InputObject)]
 pub struct ChangePasswordInput {
+    /// The password in use now.
     pub current_password: String,
+    /// At least 10 characters mixing letters with digits or symbols; must differ from the
+    /// current one.
     pub new_password: String,
 }
 
@@ -34,10 +44,17 @@ pub struct ChangePasswordInput {
 /// Each refresh token works once: the call returns a new one.
 #[derive(SimpleObject)]
 pub struct AuthPayload {
+    /// A JWT to send as `Authorization: Bearer …`; it lasts 15 minutes unless configured
+    /// otherwise.
     pub access_token: String,
+    /// When the access token stops working.
     pub access_token_expires_at: DateTime<Utc>,
+    /// An opaque, single-use token for `refreshToken` and `logout`; keep it secret.
     pub refresh_token: String,
+    /// When the refresh token expires (30 days after it was issued unless configured
+    /// otherwise).
     pub refresh_token_expires_at: DateTime<Utc>,
+    /// The signed-in user.
     pub user: User,
 }
 
@@ -56,6 +73,7 @@ impl From<Session> for AuthPayload {
 /// The outcome of a mutation that returns no record.
 #[derive(SimpleObject)]
 pub struct OkPayload {
+    /// Always true: a failure is a GraphQL error instead.
     pub ok: bool,
 }
 

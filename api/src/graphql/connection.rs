@@ -5,9 +5,13 @@ use async_graphql::SimpleObject;
 /// Where a page sits in the whole list.
 #[derive(SimpleObject, Clone)]
 pub struct PageInfo {
+    /// More records follow this page (paging backwards with `last`: whenever `before` was given).
     pub has_next_page: bool,
+    /// More records precede this page (paging forwards with `first`: whenever `after` was given).
     pub has_previous_page: bool,
+    /// The first edge's cursor, to pass as `before` for the previous page; null when empty.
     pub start_cursor: Option<String>,
+    /// The last edge's cursor, to pass as `after` for the next page; null when empty.
     pub end_cursor: Option<String>,
 }
 
@@ -29,7 +33,9 @@ macro_rules! connection_type {
         /// One record of a page, with the cursor to continue from it.
         #[derive(async_graphql::SimpleObject)]
         pub struct $edge {
+            /// Opaque cursor of this record, valid only for the same list and ordering.
             pub cursor: String,
+            /// The record.
             pub node: $node,
         }
 
@@ -37,8 +43,11 @@ macro_rules! connection_type {
         /// actor may see, regardless of pagination.
         #[derive(async_graphql::SimpleObject)]
         pub struct $conn {
+            /// The records of this page, in list order.
             pub edges: Vec<$edge>,
+            /// Where this page sits in the whole list.
             pub page_info: $crate::graphql::connection::PageInfo,
+            /// How many matching records the signed-in user may see, across all pages.
             pub total_count: u64,
         }
 

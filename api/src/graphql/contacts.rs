@@ -20,31 +20,39 @@ use sea_orm::{ColumnTrait, Condition, QueryFilter};
 #[derive(Clone)]
 pub struct Contact(pub contact::Model);
 
+/// A person at a customer (联系人), visible and editable exactly when their customer is.
 #[Object]
 impl Contact {
     /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode("Contact", self.0.id)
     }
+    /// The customer this person works at; null if the signed-in user cannot see it.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
         let loader = ctx.data::<DataLoader<CustomerLoader>>()?;
         Ok(loader.load_one(self.0.customer_id).await?.map(Customer))
     }
+    /// Full name (1–100 characters).
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Job title (职位).
     async fn title(&self) -> Option<&str> {
         self.0.title.as_deref()
     }
+    /// Mobile number (手机).
     async fn mobile(&self) -> Option<&str> {
         self.0.mobile.as_deref()
     }
+    /// Office or landline number (电话).
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
+    /// E-mail address, lower-cased.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// WeChat ID (微信号).
     async fn wechat(&self) -> Option<&str> {
         self.0.wechat.as_deref()
     }
@@ -59,12 +67,15 @@ impl Contact {
     async fn is_primary(&self) -> bool {
         self.0.is_primary
     }
+    /// When the contact was added.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the contact was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
+    /// Send back with `updateContact`; a stale version is a `CONFLICT`.
     async fn version(&self) -> i32 {
         self.0.version
     }
@@ -79,6 +90,7 @@ pub struct ContactFilter {
     pub customer_id: Option<ID>,
     /// Substring of the name, mobile, phone or e-mail.
     pub search: Option<String>,
+    /// True: only primary contacts, one per customer.
     pub primary_only: Option<bool>,
 }
 
@@ -143,12 +155,20 @@ impl ContactQuery {
 /// Contact fields; on update, leave a field out to keep it and send null to clear it.
 #[derive(InputObject, Default)]
 pub struct ContactFields {
+    /// Full name, 1–100 characters; required when creating.
     pub name: Option<String>,
+    /// Job title (职位), up to 100 characters.
     pub title: MaybeUndefined<String>,
+    /// Mobile number (手机): digits, spaces and `+-()#`, at least 3 digits, up to 40
+    /// characters.
     pub mobile: MaybeUndefined<String>,
+    /// Office or landline number (电话), in the same format as `mobile`.
     pub phone: MaybeUndefined<String>,
+    /// E-mail address; stored lower-cased.
     pub email: MaybeUndefined<String>,
+    /// WeChat ID (微信号), up to 60 characters.
     pub wechat: MaybeUndefined<String>,
+    /// Free text up to 5000 characters; hidden from warehouse users.
     pub notes: MaybeUndefined<String>,
 }
 
@@ -166,9 +186,12 @@ impl From<ContactFields> for ContactPatch {
     }
 }
 
+/// A new contact for a customer.
 #[derive(InputObject)]
 pub struct CreateContactInput {
+    /// The customer's global id; the signed-in user must be allowed to edit it.
     pub customer_id: ID,
+    /// The contact's fields; `name` is required.
     pub contact: ContactFields,
     /// Make this the primary contact (the first contact always is).
     #[graphql(default)]
@@ -177,22 +200,30 @@ pub struct CreateContactInput {
     pub client_mutation_id: Option<String>,
 }
 
+/// A change to a contact of a customer the signed-in user may edit.
 #[derive(InputObject)]
 pub struct UpdateContactInput {
+    /// The contact's global id.
     pub id: ID,
+    /// The version the change was made against; a stale one is a `CONFLICT`.
     pub version: i32,
+    /// The fields to change.
     pub contact: ContactFields,
 }
 
+/// The contact to delete or make primary.
 #[derive(InputObject)]
 pub struct ContactIdInput {
+    /// The contact's global id.
     pub id: ID,
 }
 
 /// The contact a mutation created or changed.
 #[derive(SimpleObject)]
 pub struct ContactPayload {
+    /// The contact after the change.
     pub contact: Contact,
+    /// The idempotency key sent with `createContact`; null for other mutations.
     pub client_mutation_id: Option<String>,
 }
 
@@ -226,6 +257,7 @@ impl ContactMutation {
         })
     }
 
+    /// Changes a contact of a customer the signed-in user may edit.
     async fn update_contact(
         &self,
         ctx: &Context<'_>,

@@ -16,6 +16,7 @@ use crate::config::Config;
 use crate::state::AppState;
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema, SchemaBuilder};
 
+/// Everything a client can read; every field needs a signed-in user.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(
     node::NodeQuery,
@@ -25,6 +26,8 @@ pub struct QueryRoot(
     audit::AuditQuery,
 );
 
+/// Everything a client can change. Each mutation takes one `input` and returns a payload;
+/// all but `login` and `refreshToken` need a signed-in user.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     auth::AuthMutation,

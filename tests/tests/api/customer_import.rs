@@ -117,10 +117,15 @@ async fn merge_mode_fills_gaps_and_fail_mode_writes_nothing() {
         .await;
     let r = &d["data"]["importCustomers"];
     assert_eq!(
-        (r["committed"].as_bool(), r["failed"].as_u64()),
-        (Some(false), Some(1)),
+        (
+            r["committed"].as_bool(),
+            r["failed"].as_u64(),
+            r["skipped"].as_u64()
+        ),
+        (Some(false), Some(1), Some(1)),
         "{d}"
     );
+    assert_eq!(r["issues"][1]["code"], "NOT_IMPORTED");
     assert_eq!(app.visible_customers(&rep, json!({})).await.1, 1);
     let d = app
         .import(
@@ -205,6 +210,28 @@ async fn export_contains_exactly_what_the_actor_sees() {
             d["data"]["importCustomers"]["skipped"].as_u64()
         ),
         (Some(0), Some(1)),
+        "{d}"
+    );
+}
+
+#[tokio::test]
+async fn counts_add_up_when_a_row_has_several_problems() {
+    let app = spawn_app().await;
+    let rep = app.user(Role::Sales, None).await;
+    let csv = "name,contact,mobile,email\n,,13800000000,\n好公司,张三,,bad-email\n好公司二,,,\n";
+    let d = app
+        .import(&rep, "x.csv", csv.as_bytes().to_vec(), json!({}))
+        .await;
+    let r = &d["data"]["importCustomers"];
+    let sum = ["created", "merged", "skipped", "failed"]
+        .iter()
+        .map(|k| r[k].as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(r["totalRows"], 3, "{d}");
+    assert_eq!(sum, 3, "{d}");
+    assert_eq!(
+        (r["created"].as_u64(), r["failed"].as_u64()),
+        (Some(1), Some(2)),
         "{d}"
     );
 }

@@ -13,7 +13,9 @@ use uuid::Uuid;
 /// Which customers: either `ids` or `filter` (the same filter as `customers`), never both.
 #[derive(InputObject)]
 pub struct CustomerSelection {
+    /// These customers, by global id (1 to 10,000).
     pub ids: Option<Vec<ID>>,
+    /// Every customer `customers` would list for this filter (at most 10,000; not `deleted`).
     pub filter: Option<CustomerFilterInput>,
 }
 
@@ -43,45 +45,64 @@ fn user_ids(field: &str, list: &[ID]) -> AppResult<Vec<Uuid>> {
         .collect()
 }
 
+/// Customers to share, with whom and how far.
 #[derive(InputObject)]
 pub struct ShareCustomersInput {
+    /// The customers to share; those the signed-in user may not share are skipped.
     pub customers: CustomerSelection,
+    /// Active users to share with, by global id, not yourself; a customer's owner is passed
+    /// over.
     pub user_ids: Vec<ID>,
+    /// READ or EDIT; sharing again with another level changes it.
     pub level: ShareLevel,
     /// Report what would change without changing anything.
     #[graphql(default)]
     pub dry_run: bool,
 }
 
+/// Customers to stop sharing, and with whom.
 #[derive(InputObject)]
 pub struct UnshareCustomersInput {
+    /// The customers; those the signed-in user may not share are skipped.
     pub customers: CustomerSelection,
+    /// Users whose shares are removed, by global id.
     pub user_ids: Vec<ID>,
+    /// Report what would change without changing anything.
     #[graphql(default)]
     pub dry_run: bool,
 }
 
+/// Customers to give to a new owner.
 #[derive(InputObject)]
 pub struct AssignCustomersInput {
+    /// The customers; those the signed-in user may not transfer are skipped.
     pub customers: CustomerSelection,
+    /// The new owner, an active admin, manager or salesperson: the signed-in user or someone
+    /// below them (admins may name anyone).
     pub owner_id: ID,
+    /// Report what would change without changing anything.
     #[graphql(default)]
     pub dry_run: bool,
 }
 
+/// All customers of one user, to go to another.
 #[derive(InputObject)]
 pub struct TransferCustomersInput {
     /// Every customer this user owns…
     pub from_user_id: ID,
     /// …goes to this user.
     pub to_user_id: ID,
+    /// Report what would change without changing anything.
     #[graphql(default)]
     pub dry_run: bool,
 }
 
+/// Customers to claim from or release to the public pool (公海).
 #[derive(InputObject)]
 pub struct PoolCustomersInput {
+    /// The customers; those the signed-in user may not claim (or release) are skipped.
     pub customers: CustomerSelection,
+    /// Report what would change without changing anything.
     #[graphql(default)]
     pub dry_run: bool,
 }
@@ -90,18 +111,24 @@ pub struct PoolCustomersInput {
 /// (not entitled) or `UNCHANGED` (already so).
 #[derive(SimpleObject)]
 pub struct SkippedCustomer {
+    /// The customer's global id.
     pub id: ID,
+    /// `NOT_FOUND`, `FORBIDDEN` or `UNCHANGED`.
     pub reason: String,
 }
 
 /// The outcome of a bulk operation (or, with `dryRun`, what it would be).
 #[derive(SimpleObject)]
 pub struct BulkCustomersPayload {
+    /// True for a dry run: nothing was written.
     pub dry_run: bool,
+    /// How many customers changed (or would change).
     pub changed_count: u64,
+    /// How many customers were left alone.
     pub skipped_count: u64,
     /// The changed customers, as they are (or would be) afterwards.
     pub customers: Vec<Customer>,
+    /// The customers left alone, each with the reason.
     pub skipped: Vec<SkippedCustomer>,
 }
 

@@ -24,21 +24,34 @@ pub enum CustomerOwnerScope {
 pub struct CustomerFilterInput {
     /// Substring of the name, or of its pinyin: "xckj" and "xingchen" both find 星辰科技.
     pub search: Option<String>,
+    /// Whose customers: mine, my team's or the pool's (not for warehouse users).
     pub owner: Option<CustomerOwnerScope>,
+    /// Owned by one of these users, by global id (not for warehouse users).
     pub owner_ids: Option<Vec<ID>>,
+    /// Of one of these kinds.
     pub kinds: Option<Vec<CustomerKind>>,
+    /// Of one of these importance levels (not for warehouse users).
     pub importance: Option<Vec<Importance>>,
+    /// At one of these stages (not for warehouse users).
     pub loyalty_stages: Option<Vec<LoyaltyStage>>,
+    /// In one of these industries, matched exactly (not for warehouse users).
     pub industries: Option<Vec<String>>,
+    /// In one of these provinces, matched exactly.
     pub provinces: Option<Vec<String>>,
+    /// In one of these cities, matched exactly.
     pub cities: Option<Vec<String>>,
     /// Customers with at least one of these tags.
     pub tags_any: Option<Vec<String>>,
     /// Customers with all of these tags.
     pub tags_all: Option<Vec<String>>,
+    /// Created at or after this time.
     pub created_after: Option<DateTime<Utc>>,
+    /// Created before this time.
     pub created_before: Option<DateTime<Utc>>,
+    /// Last contacted at or after this time (not for warehouse users).
     pub last_contacted_after: Option<DateTime<Utc>>,
+    /// Last contacted before this time; never-contacted customers do not match (not for
+    /// warehouse users).
     pub last_contacted_before: Option<DateTime<Utc>>,
     /// Follow-ups due before this time.
     pub next_follow_up_before: Option<DateTime<Utc>>,
@@ -95,8 +108,11 @@ impl CustomerFilterInput {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "crate::service::customers::CustomerOrder")]
 pub enum CustomerOrderField {
+    /// By name.
     Name,
+    /// By creation time; the default.
     CreatedAt,
+    /// By the time of the last change.
     UpdatedAt,
     /// Never-contacted customers come last.
     LastContactedAt,
@@ -104,16 +120,22 @@ pub enum CustomerOrderField {
     NextFollowUpAt,
 }
 
+/// Sort direction.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, Default)]
 pub enum OrderDirection {
+    /// Ascending: A to Z, oldest first.
     Asc,
+    /// Descending: Z to A, newest first; the default.
     #[default]
     Desc,
 }
 
+/// How to order `customers`.
 #[derive(InputObject)]
 pub struct CustomerOrderBy {
+    /// What to order by.
     pub field: CustomerOrderField,
+    /// Ascending or descending; descending when left out.
     #[graphql(default)]
     pub direction: OrderDirection,
 }

@@ -18,6 +18,7 @@ pub enum OnDuplicate {
     Fail,
 }
 
+/// A customer file to import.
 #[derive(InputObject)]
 pub struct ImportCustomersInput {
     /// CSV (UTF-8, GBK or UTF-16) or XLSX; Chinese or English headers (客户名称/name,
@@ -26,6 +27,7 @@ pub struct ImportCustomersInput {
     /// Check everything and report, writing nothing.
     #[graphql(default)]
     pub dry_run: bool,
+    /// What to do with rows whose customer already exists; `SKIP` when left out.
     #[graphql(default)]
     pub on_duplicate: OnDuplicate,
 }
@@ -37,25 +39,36 @@ pub struct ImportIssue {
     pub row: u64,
     /// `SKIPPED` or `FAILED`.
     pub outcome: String,
-    /// `VALIDATION`, `DUPLICATE`, `DUPLICATE_IN_FILE` or `DUPLICATE_NOT_EDITABLE`.
+    /// `VALIDATION`, `DUPLICATE`, `DUPLICATE_IN_FILE`, `DUPLICATE_NOT_EDITABLE`,
+    /// `NOT_IMPORTED` (`FAIL` mode met a duplicate elsewhere), or the error code of a batch
+    /// that could not be written (e.g. `CONFLICT`).
     pub code: String,
+    /// The field at fault (e.g. `name`, `contactMobile`), when there is one.
     pub field: Option<String>,
+    /// What went wrong, in words.
     pub message: String,
 }
 
 /// What an import did (or, in a dry run, would do).
 #[derive(SimpleObject)]
 pub struct ImportCustomersPayload {
+    /// True for a dry run.
     pub dry_run: bool,
     /// Whether anything was written.
     pub committed: bool,
+    /// Data rows in the file; the header and blank rows are not counted.
     pub total_rows: u64,
+    /// Customers created (in a dry run: that would be).
     pub created: u64,
+    /// Rows merged into existing customers with `MERGE` (in a dry run: that would be).
     pub merged: u64,
+    /// Rows skipped; see `issues`.
     pub skipped: u64,
+    /// Rows that failed; see `issues`.
     pub failed: u64,
     /// The first 1000 rows that were skipped or failed.
     pub issues: Vec<ImportIssue>,
+    /// True when `issues` was cut off at 1000 entries.
     pub issues_truncated: bool,
     /// Columns that were not recognised and were ignored.
     pub ignored_headers: Vec<String>,

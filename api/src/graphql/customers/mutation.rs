@@ -15,16 +15,27 @@ use rust_decimal::Decimal;
 pub struct CustomerFields {
     /// 1–200 characters; must not duplicate an existing customer's normalised name.
     pub name: Option<String>,
+    /// Company or private person; new customers default to `COMPANY`.
     pub kind: Option<CustomerKind>,
+    /// How much the customer matters (客户级别); new customers default to `ORDINARY`.
     pub importance: Option<Importance>,
+    /// Where the relationship stands (客户阶段); new customers default to `POTENTIAL`.
     pub loyalty_stage: Option<LoyaltyStage>,
+    /// Where the customer came from (客户来源), up to 100 characters.
     pub source: MaybeUndefined<String>,
+    /// Industry (行业), up to 100 characters.
     pub industry: MaybeUndefined<String>,
+    /// Province (省份), up to 50 characters.
     pub province: MaybeUndefined<String>,
+    /// City (城市), up to 50 characters.
     pub city: MaybeUndefined<String>,
+    /// Street address (地址), up to 500 characters.
     pub address: MaybeUndefined<String>,
+    /// Main phone number, free text up to 40 characters.
     pub phone: MaybeUndefined<String>,
+    /// Website, up to 200 characters.
     pub website: MaybeUndefined<String>,
+    /// Free-text notes, up to 5000 characters.
     pub notes: MaybeUndefined<String>,
     /// Replaces all tags.
     pub tags: Option<Vec<String>>,
@@ -32,7 +43,9 @@ pub struct CustomerFields {
     pub credit_limit: Option<Decimal>,
     /// In the base currency; at most 4 decimal places.
     pub opening_balance: Option<Decimal>,
+    /// When the customer was last contacted (最近联系).
     pub last_contacted_at: MaybeUndefined<DateTime<Utc>>,
+    /// When to follow up next (下次跟进).
     pub next_follow_up_at: MaybeUndefined<DateTime<Utc>>,
 }
 
@@ -60,8 +73,10 @@ impl From<CustomerFields> for CustomerPatch {
     }
 }
 
+/// A new customer, with its owner and first contact if wanted.
 #[derive(InputObject)]
 pub struct CreateCustomerInput {
+    /// The customer's fields; `name` is required.
     pub customer: CustomerFields,
     /// The owner; defaults to the signed-in user. Managers may name anyone below them,
     /// admins anyone.
@@ -75,25 +90,35 @@ pub struct CreateCustomerInput {
     pub client_mutation_id: Option<String>,
 }
 
+/// A change to a customer the signed-in user may edit.
 #[derive(InputObject)]
 pub struct UpdateCustomerInput {
+    /// The customer's global id.
     pub id: ID,
     /// The version the change was made against; a stale one is a `CONFLICT`.
     pub version: i32,
+    /// The fields to change.
     pub customer: CustomerFields,
 }
 
+/// The customer to delete.
 #[derive(InputObject)]
 pub struct DeleteCustomerInput {
+    /// The customer's global id.
     pub id: ID,
+    /// The version the delete was made against; a stale one is a `CONFLICT`. Leave it out to
+    /// delete whatever the current version is.
     pub version: Option<i32>,
 }
 
+/// The deleted customer to bring back.
 #[derive(InputObject)]
 pub struct RestoreCustomerInput {
+    /// The deleted customer's global id; a customer merged into another cannot come back.
     pub id: ID,
 }
 
+/// Duplicates to fold into the customer that stays.
 #[derive(InputObject)]
 pub struct MergeCustomersInput {
     /// The customer that stays.
@@ -105,7 +130,9 @@ pub struct MergeCustomersInput {
 /// The customer a mutation created or changed.
 #[derive(SimpleObject)]
 pub struct CustomerPayload {
+    /// The customer after the change.
     pub customer: Customer,
+    /// The idempotency key sent with `createCustomer`; null for other mutations.
     pub client_mutation_id: Option<String>,
 }
 

@@ -28,8 +28,11 @@ pub struct DuplicateCandidate {
 /// A CSV file of customers.
 #[derive(SimpleObject)]
 pub struct CustomerExport {
+    /// A suggested file name, `customers-YYYYMMDD-HHMMSS.csv` (UTC).
     pub filename: String,
+    /// Always `text/csv; charset=utf-8`.
     pub content_type: String,
+    /// How many customers the file holds (header row not counted).
     pub row_count: u64,
     /// The CSV text (UTF-8, header row first).
     pub csv: String,

@@ -21,7 +21,9 @@ use rust_decimal::Decimal;
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "domain::customer::CustomerKind")]
 pub enum CustomerKind {
+    /// A company or other organisation (企业).
     Company,
+    /// A private person (个人).
     Individual,
 }
 
@@ -29,8 +31,11 @@ pub enum CustomerKind {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "domain::customer::Importance")]
 pub enum Importance {
+    /// A key account (VIP/贵宾).
     Vip,
+    /// An important customer (重要).
     Important,
+    /// An ordinary customer (普通); the default for new customers.
     Ordinary,
 }
 
@@ -38,10 +43,15 @@ pub enum Importance {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "domain::customer::LoyaltyStage")]
 pub enum LoyaltyStage {
+    /// A prospect (潜在客户); the default for new customers.
     Potential,
+    /// A new customer (新客户).
     New,
+    /// A regular customer (常规/稳定).
     Regular,
+    /// A long-standing customer (老客户).
     Old,
+    /// A loyal customer (忠诚客户).
     Loyal,
 }
 
@@ -49,7 +59,9 @@ pub enum LoyaltyStage {
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "domain::permission::ShareLevel")]
 pub enum ShareLevel {
+    /// May see the customer and its contacts.
     Read,
+    /// May also edit the customer and its contacts, if the user's role edits customers.
     Edit,
 }
 
@@ -74,6 +86,7 @@ pub enum AccessReason {
 /// An exact amount of money: `amount` is a decimal string such as "1234.50".
 #[derive(SimpleObject, Clone)]
 pub struct Money {
+    /// A decimal string with 2 to 4 decimal places, e.g. "1234.50".
     pub amount: Decimal,
     /// ISO 4217 code; the base currency (CNY unless configured otherwise).
     pub currency: String,
@@ -82,29 +95,40 @@ pub struct Money {
 /// What the signed-in user may do with a customer; clients show or hide buttons with it.
 #[derive(SimpleObject)]
 pub struct CustomerAccess {
+    /// May see it (true for every customer a query returns).
     pub can_read: bool,
+    /// May change it and its contacts.
     pub can_edit: bool,
+    /// May delete it.
     pub can_delete: bool,
+    /// May share it with colleagues and remove its shares.
     pub can_share: bool,
+    /// May give it to another owner or release it to the public pool.
     pub can_transfer: bool,
+    /// May claim it from the public pool (公海).
     pub can_claim: bool,
+    /// Why they see it; several reasons may hold at once.
     pub reasons: Vec<AccessReason>,
 }
 
 /// A customer shared with a user.
 pub struct CustomerShare(pub customer_share::Model);
 
+/// A customer shared with one user (共享), and how far.
 #[Object]
 impl CustomerShare {
+    /// The user it is shared with.
     async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         let loader = ctx.data::<DataLoader<UserLoader>>()?;
         Ok(loader.load_one(self.0.user_id).await?.map(User))
     }
+    /// What the share lets the user do.
     async fn level(&self) -> ShareLevel {
         domain::permission::ShareLevel::parse(&self.0.level)
             .unwrap_or(domain::permission::ShareLevel::Read)
             .into()
     }
+    /// When the customer was first shared with this user.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -142,56 +166,72 @@ fn unless_limited<T>(ctx: &Context<'_>, v: T) -> Option<T> {
     if limited(ctx) { None } else { Some(v) }
 }
 
+/// A company or person the business sells to (客户). Warehouse users see only its name,
+/// kind, region, address, phone and contacts; its other fields are null or empty for them.
 #[Object]
 impl Customer {
     /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode("Customer", self.0.id)
     }
+    /// The customer's name (客户名称); unique among live customers once normalised.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Company or private person.
     async fn kind(&self) -> CustomerKind {
         domain::customer::CustomerKind::parse(&self.0.kind)
             .unwrap_or(domain::customer::CustomerKind::Company)
             .into()
     }
+    /// How much the customer matters (客户级别); null for warehouse users.
     async fn importance(&self, ctx: &Context<'_>) -> Option<Importance> {
         let v = domain::customer::Importance::parse(&self.0.importance)?;
         unless_limited(ctx, v.into())
     }
+    /// Where the relationship stands (客户阶段); null for warehouse users.
     async fn loyalty_stage(&self, ctx: &Context<'_>) -> Option<LoyaltyStage> {
         let v = domain::customer::LoyaltyStage::parse(&self.0.loyalty_stage)?;
         unless_limited(ctx, v.into())
     }
+    /// Where the customer came from (客户来源), free text; null for warehouse users.
     async fn source(&self, ctx: &Context<'_>) -> Option<String> {
         unless_limited(ctx, self.0.source.clone()).flatten()
     }
+    /// Industry (行业), free text; null for warehouse users.
     async fn industry(&self, ctx: &Context<'_>) -> Option<String> {
         unless_limited(ctx, self.0.industry.clone()).flatten()
     }
+    /// Province (省份).
     async fn province(&self) -> Option<&str> {
         self.0.province.as_deref()
     }
+    /// City (城市).
     async fn city(&self) -> Option<&str> {
         self.0.city.as_deref()
     }
+    /// Street address (地址).
     async fn address(&self) -> Option<&str> {
         self.0.address.as_deref()
     }
+    /// The customer's main phone number, free text.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
+    /// Website; null for warehouse users.
     async fn website(&self, ctx: &Context<'_>) -> Option<String> {
         unless_limited(ctx, self.0.website.clone()).flatten()
     }
+    /// Free labels such as 重点跟进, in the order given; empty for warehouse users.
     async fn tags(&self, ctx: &Context<'_>) -> Vec<String> {
         unless_limited(ctx, patch::decode_tags(&self.0.tags)).unwrap_or_default()
     }
+    /// Free-text notes; null for warehouse users.
     async fn notes(&self, ctx: &Context<'_>) -> Option<String> {
         unless_limited(ctx, self.0.notes.clone()).flatten()
     }
-    /// The salesperson who owns the customer; null while it is in the public pool.
+    /// The salesperson who owns the customer; null while it is in the public pool (公海), and
+    /// for roles that read logistics only.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         let Some(o) = self.0.owner_id.filter(|_| !limited(ctx)) else {
             return Ok(None);
@@ -203,12 +243,16 @@ impl Customer {
     async fn in_pool(&self) -> bool {
         self.0.owner_id.is_none()
     }
+    /// When the customer was last contacted (最近联系); null if never, and for warehouse
+    /// users. Recent contact keeps an owned customer from returning to the public pool.
     async fn last_contacted_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
         unless_limited(ctx, self.0.last_contacted_at).flatten()
     }
+    /// When the next follow-up is planned (下次跟进); null if none, and for warehouse users.
     async fn next_follow_up_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
         unless_limited(ctx, self.0.next_follow_up_at).flatten()
     }
+    /// Credit limit (信用额度) in the base currency; null for warehouse users.
     async fn credit_limit(&self, ctx: &Context<'_>) -> Option<Money> {
         money_of(ctx, self.0.credit_limit)
     }
@@ -223,6 +267,7 @@ impl Customer {
         list.sort_by_key(|c| (!c.is_primary, c.id));
         Ok(list.into_iter().map(Contact).collect())
     }
+    /// The primary contact (主联系人); null when the customer has no contacts.
     async fn primary_contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Contact>> {
         let loader = ctx.data::<DataLoader<ContactsByCustomerLoader>>()?;
         let list = loader.load_one(self.0.id).await?.unwrap_or_default();
@@ -260,9 +305,12 @@ impl Customer {
                 .collect(),
         })
     }
+    /// When the customer was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the customer record last changed (changes to its contacts and shares do not
+    /// count).
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

@@ -1,4 +1,5 @@
 //! Users and the org tree in the API: `me`, `users`, `user`, `subordinates`, and the
+//! administrator's mutations.
 
 mod mutation;
 mod query;
@@ -17,10 +18,17 @@ use entity::user;
 /// What a user may do; each role is a fixed set of capabilities (see the README).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 pub enum Role {
+    /// Everything: all customers, managing users, restoring deleted customers.
     Admin,
+    /// Their own and their team's customers (everyone below them in the org tree), those
+    /// shared with them and the pool: creates, edits, deletes, shares, assigns within the team.
     Manager,
+    /// A salesperson: own customers, those shared with them and the public pool (公海);
+    /// creates, edits own and EDIT-shared ones, shares own, claims and releases.
     Sales,
+    /// Reads every customer; changes none.
     Finance,
+    /// Reads only names, contacts and addresses of every customer (other fields are null).
     Warehouse,
 }
 
@@ -52,6 +60,8 @@ impl From<DomainRole> for Role {
 #[derive(Clone)]
 pub struct User(pub user::Model);
 
+/// A person who signs in: a salesperson, manager, finance or warehouse clerk, or admin.
+/// Every signed-in user may see the whole company directory.
 #[Object]
 impl User {
     /// Global id.
@@ -62,12 +72,15 @@ impl User {
     async fn email(&self) -> &str {
         &self.0.email
     }
+    /// The name colleagues see (1–100 characters).
     async fn display_name(&self) -> &str {
         &self.0.display_name
     }
+    /// A phone number, free text; null when not given.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
+    /// What the user may do.
     async fn role(&self) -> Role {
         DomainRole::parse(&self.0.role)
             .unwrap_or(DomainRole::Sales)
@@ -85,9 +98,11 @@ impl User {
     async fn active(&self) -> bool {
         self.0.active
     }
+    /// When the user was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When the user was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }

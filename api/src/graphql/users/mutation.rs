@@ -7,45 +7,62 @@ use crate::graphql::ids;
 use crate::service::users;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 
+/// A new user (administrators only).
 #[derive(InputObject)]
 pub struct CreateUserInput {
+    /// The sign-in e-mail; stored lower-cased and unique.
     pub email: String,
+    /// The name colleagues see (1–100 characters).
     pub display_name: String,
+    /// A phone number, free text up to 40 characters.
     pub phone: Option<String>,
+    /// What the user may do.
     pub role: Role,
+    /// Their manager, an active user; leave out to put them at the top of the org tree.
     pub manager_id: Option<ID>,
     /// At least 10 characters mixing letters with digits or symbols.
     pub password: String,
 }
 
+/// Changes to a user (administrators only); a field left out keeps its value.
 #[derive(InputObject)]
 pub struct UpdateUserInput {
+    /// The user's global id.
     pub id: ID,
     /// The version the change was made against.
     pub version: i32,
+    /// The new name (1–100 characters).
     pub display_name: Option<String>,
     /// Null clears the phone; leave it out to keep it.
     pub phone: MaybeUndefined<String>,
+    /// The new role; nobody changes their own.
     pub role: Option<Role>,
     /// Null moves the user to the top of the tree; leave it out to keep the manager.
     pub manager_id: MaybeUndefined<ID>,
 }
 
+/// Changes to the signed-in user's own profile; a field left out keeps its value.
 #[derive(InputObject)]
 pub struct UpdateProfileInput {
+    /// The version the change was made against; a stale one is a `CONFLICT`.
     pub version: i32,
+    /// The new name (1–100 characters).
     pub display_name: Option<String>,
+    /// Null clears the phone; leave it out to keep it.
     pub phone: MaybeUndefined<String>,
 }
 
+/// The user to deactivate or reactivate.
 #[derive(InputObject)]
 pub struct SetUserActiveInput {
+    /// The user's global id.
     pub id: ID,
 }
 
 /// The user a mutation created or changed.
 #[derive(SimpleObject)]
 pub struct UserPayload {
+    /// The user after the change.
     pub user: User,
 }
 

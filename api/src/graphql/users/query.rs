@@ -21,7 +21,9 @@ use uuid::Uuid;
 pub struct UserFilter {
     /// Substring of the name or e-mail, case-insensitive.
     pub search: Option<String>,
+    /// Users with this role.
     pub role: Option<Role>,
+    /// Only active users (true) or only deactivated ones (false).
     pub active: Option<bool>,
     /// Direct reports of this user.
     pub manager_id: Option<ID>,
@@ -30,6 +32,7 @@ pub struct UserFilter {
 /// A user below the actor in the org tree and how far below.
 #[derive(SimpleObject)]
 pub struct Subordinate {
+    /// The person below.
     pub user: User,
     /// 1 for a direct report, 2 for their reports, and so on.
     pub depth: i32,

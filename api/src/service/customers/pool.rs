@@ -8,7 +8,7 @@ use crate::state::AppState;
 use chrono::{Duration, Utc};
 use entity::customer;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::sync::atomic::Ordering;
 use uuid::Uuid;
 
@@ -19,10 +19,15 @@ const READ_SWEEP_EVERY_SECS: i64 = 60;
 pub async fn sweep_if_due(state: &AppState) {
     let now = Utc::now().timestamp();
     let last = state.pool_last_sweep.load(Ordering::Relaxed);
-    if now - last < READ_SWEEP_EVERY_SECS {
+    // Only the read that wins the exchange sweeps; concurrent reads go on.
+    if now - last < READ_SWEEP_EVERY_SECS
+        || state
+            .pool_last_sweep
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+    {
         return;
     }
-    state.pool_last_sweep.store(now, Ordering::Relaxed);
     if let Err(e) = sweep(state).await {
         tracing::warn!(error = ?e, "pool sweep before a read failed");
     }
@@ -44,15 +49,18 @@ pub async fn sweep(state: &AppState) -> AppResult<u64> {
                 .add(customer::Column::LastContactedAt.is_null())
                 .add(customer::Column::LastContactedAt.lt(cutoff)),
         );
-    let txn = crate::db::begin(&state.db).await?;
+    // Looking costs no write lock; most sweeps find nothing. The id order keeps replicas that
+    // sweep at once from locking rows in different orders.
     let rows = customer::Entity::find()
         .filter(stale.clone())
+        .order_by_asc(customer::Column::Id)
         .limit(10_000)
-        .all(&txn)
+        .all(&state.db)
         .await?;
     if rows.is_empty() {
         return Ok(0);
     }
+    let txn = crate::db::begin(&state.db).await?;
     // Each row is re-checked as it is updated, so a customer contacted (or swept by another
     // replica) since the select is left alone and gets no audit event.
     let mut swept = 0u64;

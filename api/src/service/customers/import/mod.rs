@@ -9,7 +9,7 @@ mod store;
 
 use lookup::{actor_shares, existing_keys, may_edit, users_by_email};
 use prepare::prepare;
-use store::{insert_batch, merge_row};
+use store::{insert_batch, insert_rows, merge_row};
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
@@ -53,6 +53,8 @@ pub struct ImportReport {
     pub issues: Vec<RowIssue>,
     pub issues_truncated: bool,
     pub ignored_headers: Vec<String>,
+    /// Rows already counted as skipped or failed: a row with several problems counts once.
+    counted: HashSet<usize>,
 }
 
 impl ImportReport {
@@ -64,10 +66,11 @@ impl ImportReport {
         field: Option<&str>,
         message: String,
     ) {
-        match outcome {
-            "SKIPPED" => self.skipped += 1,
-            "FAILED" => self.failed += 1,
-            _ => {}
+        if self.counted.insert(row) {
+            match outcome {
+                "SKIPPED" => self.skipped += 1,
+                _ => self.failed += 1,
+            }
         }
         if self.issues.len() < MAX_ISSUES {
             self.issues.push(RowIssue {
@@ -118,7 +121,13 @@ pub async fn import(
             .map_err(|e| AppError::validation("file", format!("{e} ({})", e.code())))?;
     let mut report = ImportReport {
         dry_run,
-        total_rows: (table.rows.len() + table.errors.len()) as u64,
+        total_rows: (table.rows.len()
+            + table
+                .errors
+                .iter()
+                .map(|e| e.row)
+                .collect::<HashSet<_>>()
+                .len()) as u64,
         ignored_headers: table.ignored_headers.clone(),
         ..Default::default()
     };
@@ -201,6 +210,15 @@ pub async fn import(
         to_create.push(prepared);
     }
     if on_duplicate == OnDuplicate::Fail && duplicate_found {
+        for p in &to_create {
+            report.issue(
+                p.row,
+                "SKIPPED",
+                "NOT_IMPORTED",
+                None,
+                "nothing was imported because the file has duplicates".into(),
+            );
+        }
         return Ok(report);
     }
     report.created = to_create.len() as u64;
@@ -208,8 +226,18 @@ pub async fn import(
     if dry_run {
         return Ok(report);
     }
-    // Batches are independent transactions; on PostgreSQL several run at once, which hides
-    // the per-statement network latency. SQLite has one writer, so it takes them in turn.
+    if on_duplicate == OnDuplicate::Fail {
+        // All or nothing, as promised: one transaction for the whole file.
+        let txn = crate::db::begin(&state.db).await?;
+        for chunk in to_create.chunks(BATCH) {
+            insert_rows(&txn, actor, chunk).await?;
+        }
+        txn.commit().await?;
+        report.committed = !to_create.is_empty();
+        return Ok(report);
+    }
+    // Otherwise batches are independent transactions; on PostgreSQL several run at once, which
+    // hides the per-statement network latency. SQLite has one writer, so it takes them in turn.
     let parallel = match state.db.get_database_backend() {
         sea_orm::DbBackend::Postgres => (state.config.db_max_connections as usize / 2).clamp(1, 4),
         _ => 1,
@@ -227,6 +255,9 @@ pub async fn import(
             match result {
                 Ok(()) => report.committed = true,
                 Err(e) => {
+                    if let AppError::Internal(cause) = &e {
+                        tracing::error!(%cause, "an import batch failed");
+                    }
                     report.created -= chunk.len() as u64;
                     let message = e.message();
                     for p in chunk.iter() {

@@ -11,15 +11,27 @@ use entity::{audit_event, contact, customer};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+/// One batch in a transaction of its own.
 pub(super) async fn insert_batch(
     db: &sea_orm::DatabaseConnection,
     actor: &Actor,
     rows: &[Prepared],
 ) -> AppResult<()> {
     let txn = crate::db::begin(db).await?;
+    insert_rows(&txn, actor, rows).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Customers, their contacts and their audit events, in the caller's transaction.
+pub(super) async fn insert_rows(
+    txn: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    rows: &[Prepared],
+) -> AppResult<()> {
     let customers: Vec<customer::ActiveModel> =
         rows.iter().map(|p| p.customer.clone().into()).collect();
-    customer::Entity::insert_many(customers).exec(&txn).await.map_err(|e| {
+    customer::Entity::insert_many(customers).exec(txn).await.map_err(|e| {
         if crate::error::violated_unique(&e).is_some() {
             AppError::conflict("a customer in this batch was created by someone else meanwhile; import again to skip it")
         } else {
@@ -31,7 +43,7 @@ pub(super) async fn insert_batch(
         .filter_map(|p| p.contact.clone().map(Into::into))
         .collect();
     if !contacts.is_empty() {
-        contact::Entity::insert_many(contacts).exec(&txn).await?;
+        contact::Entity::insert_many(contacts).exec(txn).await?;
     }
     let mut audits: Vec<audit_event::ActiveModel> = Vec::with_capacity(rows.len() * 2);
     for p in rows {
@@ -54,10 +66,9 @@ pub(super) async fn insert_batch(
     }
     for chunk in audits.chunks(BATCH) {
         audit_event::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
-    txn.commit().await?;
     Ok(())
 }
 
