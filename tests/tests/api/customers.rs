@@ -562,3 +562,73 @@ async fn contact_writes_follow_the_customer_rights() {
         "FORBIDDEN"
     );
 }
+
+#[tokio::test]
+async fn keyset_pages_match_the_full_order_in_both_directions_with_ties_and_nulls() {
+    let app = spawn_app().await;
+    let rep = app.user(Role::Sales, None).await;
+    let t1 = "2026-01-05T08:00:00Z";
+    let t2 = "2026-03-01T08:00:00Z";
+    for i in 0..7 {
+        app.customer(&rep, &format!("排序{i}")).await;
+    }
+    // Three share one contact time, two another, two were never contacted.
+    let all = app.visible_customers(&rep, json!({})).await.0;
+    let q_ver = "query($id: ID!) { customer(id: $id) { version } }";
+    for (i, id) in all.iter().enumerate() {
+        let when = [Some(t1), Some(t1), Some(t1), Some(t2), Some(t2), None, None][i];
+        let v = app.ok(&rep, q_ver, json!({ "id": id })).await["customer"]["version"].clone();
+        app.ok(
+            &rep,
+            "mutation($i: UpdateCustomerInput!) { updateCustomer(input: $i) { customer { id } } }",
+            json!({ "i": { "id": id, "version": v, "customer": { "lastContactedAt": when } } }),
+        )
+        .await;
+    }
+    let q = "query($f: Int, $a: String, $l: Int, $b: String, $o: CustomerOrderBy) { customers(first: $f, after: $a, last: $l, before: $b, orderBy: $o) { edges { node { id } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }";
+    let ids = |d: &serde_json::Value| -> Vec<String> {
+        d["customers"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for order in [
+        json!({ "field": "LAST_CONTACTED_AT", "direction": "ASC" }),
+        json!({ "field": "LAST_CONTACTED_AT", "direction": "DESC" }),
+        json!({ "field": "NAME", "direction": "DESC" }),
+        json!({ "field": "NAME", "direction": "ASC" }),
+    ] {
+        let full = ids(&app.ok(&rep, q, json!({ "f": 100, "o": order })).await);
+        assert_eq!(full.len(), 7);
+        let mut forward = Vec::new();
+        let mut after = serde_json::Value::Null;
+        loop {
+            let d = app
+                .ok(&rep, q, json!({ "f": 2, "a": after, "o": order }))
+                .await;
+            forward.extend(ids(&d));
+            if d["customers"]["pageInfo"]["hasNextPage"] != true {
+                break;
+            }
+            after = d["customers"]["pageInfo"]["endCursor"].clone();
+        }
+        assert_eq!(forward, full, "forward {order}");
+        let mut backward: Vec<String> = Vec::new();
+        let mut before = serde_json::Value::Null;
+        loop {
+            let d = app
+                .ok(&rep, q, json!({ "l": 2, "b": before, "o": order }))
+                .await;
+            let mut page = ids(&d);
+            page.extend(backward);
+            backward = page;
+            if d["customers"]["pageInfo"]["hasPreviousPage"] != true {
+                break;
+            }
+            before = d["customers"]["pageInfo"]["startCursor"].clone();
+        }
+        assert_eq!(backward, full, "backward {order}");
+    }
+}
