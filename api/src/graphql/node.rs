@@ -17,7 +17,11 @@ use sea_orm::{ColumnTrait, QueryFilter};
 // One short-lived value per `node` call: boxing the variants would buy nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "Opaque global id; `node(id:)` fetches the record again."
+))]
 pub enum Node {
     User(User),
     Customer(Customer),
