@@ -148,6 +148,23 @@ async fn merge_mode_fills_gaps_and_fail_mode_writes_nothing() {
         node["contacts"],
         json!([{ "name": "新联系人", "isPrimary": true }])
     );
+    // The same merge again brings nothing new: skipped as unchanged, not counted as merged
+    // (the other row is now a plain duplicate).
+    let d = app
+        .import(
+            &rep,
+            "m.csv",
+            csv.as_bytes().to_vec(),
+            json!({ "onDuplicate": "MERGE" }),
+        )
+        .await;
+    let r = &d["data"]["importCustomers"];
+    assert_eq!(
+        (r["merged"].as_u64(), r["skipped"].as_u64()),
+        (Some(0), Some(2)),
+        "{d}"
+    );
+    assert_eq!(r["committed"], false);
 }
 
 #[tokio::test]

@@ -39,7 +39,7 @@ pub struct ImportIssue {
     pub row: u64,
     /// `SKIPPED` or `FAILED`.
     pub outcome: String,
-    /// `VALIDATION`, `DUPLICATE`, `DUPLICATE_IN_FILE`, `DUPLICATE_NOT_EDITABLE`,
+    /// `VALIDATION`, `DUPLICATE`, `DUPLICATE_IN_FILE`, `DUPLICATE_NOT_EDITABLE`, `UNCHANGED`,
     /// `NOT_IMPORTED` (`FAIL` mode met a duplicate elsewhere), or the error code of a batch
     /// that could not be written (e.g. `CONFLICT`).
     pub code: String,

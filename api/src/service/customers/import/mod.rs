@@ -9,7 +9,7 @@ mod store;
 
 use lookup::{actor_shares, existing_keys, may_edit, users_by_email};
 use prepare::prepare;
-use store::{insert_batch, insert_rows, merge_row};
+use store::{MergeOutcome, insert_batch, insert_rows, merge_row};
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
@@ -269,8 +269,18 @@ pub async fn import(
     }
     for (row, id, p) in to_merge {
         match merge_row(state, actor, id, p).await {
-            Ok(true) => report.committed = true,
-            Ok(false) => {
+            Ok(MergeOutcome::Merged) => report.committed = true,
+            Ok(MergeOutcome::Unchanged) => {
+                report.merged -= 1;
+                report.issue(
+                    row,
+                    "SKIPPED",
+                    "UNCHANGED",
+                    Some("name"),
+                    "the matching customer already has everything this row brings".into(),
+                );
+            }
+            Ok(MergeOutcome::NotEditable) => {
                 report.merged -= 1;
                 report.issue(
                     row,

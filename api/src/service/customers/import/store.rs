@@ -74,18 +74,19 @@ pub(super) async fn insert_rows(
 
 /// Fills the existing customer's empty fields from the row and adds the row's contact when
 /// the customer has no contact of that name yet.
-/// Returns false when the customer is no longer visible and editable to the actor.
 pub(super) async fn merge_row(
     state: &AppState,
     actor: &Actor,
     id: Uuid,
     p: Prepared,
-) -> AppResult<bool> {
+) -> AppResult<MergeOutcome> {
     let txn = crate::db::begin(&state.db).await?;
     write::lock(&txn, id).await?;
     let current = match access::require(&txn, state, actor, id, |a| a.can_edit, "edit").await {
         Ok((c, _)) => c,
-        Err(AppError::NotFound(_) | AppError::Forbidden(_)) => return Ok(false),
+        Err(AppError::NotFound(_) | AppError::Forbidden(_)) => {
+            return Ok(MergeOutcome::NotEditable);
+        }
         Err(e) => return Err(e),
     };
     let mut next = current.clone();
@@ -111,7 +112,8 @@ pub(super) async fn merge_row(
         }
     }
     next.tags = patch::encode_tags(&tags)?;
-    if next != current {
+    let mut changed = next != current;
+    if changed {
         let saved = write::save(&txn, next, current.version).await?;
         audit::record(
             &txn,
@@ -142,8 +144,21 @@ pub(super) async fn merge_row(
                 notes: None,
             };
             crate::service::contacts::insert_for(&txn, actor, &current, change, false).await?;
+            changed = true;
         }
     }
     txn.commit().await?;
-    Ok(true)
+    Ok(if changed {
+        MergeOutcome::Merged
+    } else {
+        MergeOutcome::Unchanged
+    })
+}
+
+pub(super) enum MergeOutcome {
+    Merged,
+    /// The customer already had everything the row brings.
+    Unchanged,
+    /// The customer is no longer visible and editable to the actor.
+    NotEditable,
 }
