@@ -70,7 +70,8 @@ impl Drop for AbortOnDrop {
 /// Returns neglected customers to the public pool on a schedule.
 async fn pool_sweeper(state: AppState) {
     let every = std::time::Duration::from_secs(state.config.pool_sweep_secs.max(1));
-    let mut tick = tokio::time::interval(every);
+    // The first sweep waits one period: reads sweep on their own when due.
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tick.tick().await;
         if let Err(e) = crate::service::customers::pool::sweep(&state).await {
