@@ -1,7 +1,7 @@
 //! Contacts: the people at a customer. Visible and editable exactly when their customer is;
 //! once a customer has contacts, exactly one of them is primary.
 
-use super::customers::{access, query, write};
+use super::customers::{access, write};
 use super::{audit, idempotency};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldContext};
@@ -350,21 +350,4 @@ pub async fn set_primary(state: &AppState, actor: &Actor, id: Uuid) -> AppResult
     };
     txn.commit().await?;
     Ok(saved)
-}
-
-/// Contacts of one visible customer (used by the customer page and the merge).
-pub async fn of_customer(
-    db: &impl ConnectionTrait,
-    state: &AppState,
-    actor: &Actor,
-    customer_id: Uuid,
-) -> AppResult<Vec<contact::Model>> {
-    query::find_visible(db, state, actor, customer_id).await?;
-    Ok(contact::Entity::find()
-        .filter(contact::Column::CustomerId.eq(customer_id))
-        .filter(contact::Column::DeletedAt.is_null())
-        .order_by_desc(contact::Column::IsPrimary)
-        .order_by_asc(contact::Column::Id)
-        .all(db)
-        .await?)
 }
