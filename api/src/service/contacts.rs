@@ -2,7 +2,7 @@
 //! once a customer has contacts, exactly one of them is primary.
 
 use super::customers::{access, write};
-use super::{audit, idempotency};
+use super::{audit, idempotency, versioned};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldContext};
 use crate::permission;
@@ -234,18 +234,11 @@ async fn save(
     mut next: contact::Model,
     expected: i32,
 ) -> AppResult<contact::Model> {
-    next.version = expected
-        .checked_add(1)
-        .ok_or_else(|| AppError::stale("the contact"))?;
+    next.version = versioned::next(expected, "the contact")?;
     next.updated_at = Utc::now();
-    let am = contact::ActiveModel::from(next.clone()).reset_all();
-    let r = contact::Entity::update_many()
-        .set(am)
-        .filter(contact::Column::Id.eq(next.id))
-        .filter(contact::Column::Version.eq(expected))
-        .exec(db)
-        .await?;
-    if r.rows_affected == 0 {
+    let id = (contact::Column::Id, next.id);
+    let version = (contact::Column::Version, expected);
+    if !versioned::write(db, contact::ActiveModel::from(next.clone()), id, version).await? {
         return Err(AppError::stale("the contact"));
     }
     Ok(next)

@@ -8,3 +8,4 @@ pub mod idempotency;
 pub mod org;
 pub mod session;
 pub mod users;
+pub mod versioned;

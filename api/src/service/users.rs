@@ -1,6 +1,6 @@
 //! Users and the org tree: create, update, (de)activate, list.
 
-use super::{audit, org};
+use super::{audit, org, versioned};
 use crate::auth::Actor;
 use crate::auth::password::Passwords;
 use crate::error::{AppError, AppResult, FieldContext, violated_unique};
@@ -246,29 +246,17 @@ pub async fn revoke_all_refresh_tokens(db: &impl ConnectionTrait, user_id: Uuid)
 /// Writes `next` only if the stored version is still `expected`, bumping it.
 async fn save_versioned(
     db: &impl ConnectionTrait,
-    next: user::Model,
+    mut next: user::Model,
     expected: i32,
 ) -> AppResult<user::Model> {
-    let id = next.id;
-    let mut am: user::ActiveModel = next.into();
-    am.version = Set(expected
-        .checked_add(1)
-        .ok_or_else(|| AppError::stale("the user"))?);
-    am.updated_at = Set(Utc::now());
-    let am = am.reset_all();
-    let result = user::Entity::update_many()
-        .set(am)
-        .filter(user::Column::Id.eq(id))
-        .filter(user::Column::Version.eq(expected))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
+    next.version = versioned::next(expected, "the user")?;
+    next.updated_at = Utc::now();
+    let id = (user::Column::Id, next.id);
+    let version = (user::Column::Version, expected);
+    if !versioned::write(db, user::ActiveModel::from(next.clone()), id, version).await? {
         return Err(AppError::stale("the user"));
     }
-    user::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))
+    Ok(next)
 }
 
 pub async fn require_active_user(

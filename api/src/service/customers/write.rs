@@ -4,7 +4,7 @@ use super::{CustomerPatch, access, duplicates, patch, query};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, violated_unique};
 use crate::service::contacts::{self, ContactPatch};
-use crate::service::{audit, idempotency};
+use crate::service::{audit, idempotency, versioned};
 use crate::state::AppState;
 use chrono::Utc;
 use domain::permission::may_own_customers;
@@ -139,22 +139,20 @@ pub async fn save(
     mut next: customer::Model,
     expected: i32,
 ) -> AppResult<customer::Model> {
-    next.version = expected
-        .checked_add(1)
-        .ok_or_else(|| AppError::stale("the customer"))?;
+    next.version = versioned::next(expected, "the customer")?;
     next.updated_at = Utc::now();
     let id = next.id;
     let key = next.name_key.clone();
-    let am = customer::ActiveModel::from(next.clone()).reset_all();
-    let result = customer::Entity::update_many()
-        .set(am)
-        .filter(customer::Column::Id.eq(id))
-        .filter(customer::Column::Version.eq(expected))
-        .exec(db)
-        .await;
+    let result = versioned::write(
+        db,
+        customer::ActiveModel::from(next.clone()),
+        (customer::Column::Id, id),
+        (customer::Column::Version, expected),
+    )
+    .await;
     match result {
-        Ok(r) if r.rows_affected == 0 => Err(AppError::stale("the customer")),
-        Ok(_) => Ok(next),
+        Ok(false) => Err(AppError::stale("the customer")),
+        Ok(true) => Ok(next),
         Err(e) if violated_unique(&e).is_some() => {
             match duplicates::holder_of(db, &key, Some(id)).await? {
                 Some(existing) => Err(duplicates::conflict(db, &existing).await?),
