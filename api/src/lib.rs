@@ -12,6 +12,7 @@ pub mod permission;
 pub mod seed;
 pub mod seed_customers;
 pub mod service;
+pub mod sql;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -5,15 +5,12 @@ use super::context::ContextExt;
 use super::ids;
 use super::loaders::UserLoader;
 use super::users::User;
-use crate::error::AppError;
-use crate::pagination::{Key, PageArgs, Sort, page};
-use crate::service::{contacts, customers};
+use crate::pagination::PageArgs;
+use crate::service::audit;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Json, Object};
 use chrono::{DateTime, Utc};
-use domain::role::{Capability, Role};
-use entity::{audit_event, contact};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use entity::audit_event;
 
 /// One change: who, when, what, and each changed field's old and new value.
 pub struct AuditEvent(pub audit_event::Model);
@@ -82,54 +79,13 @@ impl AuditQuery {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
         let (kind, id) = ids::decode_any("entityId", &entity_id)?;
-        // Histories hold old values of every field, including those a logistics-only role
-        // must not read.
-        if actor
-            .role
-            .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings)
-        {
-            return Err(AppError::forbidden("your role may not read change histories").into());
-        }
-        if actor.role != Role::Admin {
-            let visible = match kind.as_str() {
-                "Customer" => {
-                    match customers::query::find_visible(&state.db, state, actor, id).await {
-                        Ok(_) => true,
-                        Err(AppError::NotFound(_)) => false,
-                        Err(e) => return Err(e.into()),
-                    }
-                }
-                "Contact" => contacts::scoped(state, actor)
-                    .filter(contact::Column::Id.eq(id))
-                    .one(&state.db)
-                    .await
-                    .map_err(AppError::from)?
-                    .is_some(),
-                "User" => id == actor.id,
-                _ => false,
-            };
-            if !visible {
-                return Err(AppError::not_found(&kind.to_lowercase()).into());
-            }
-        }
-        let sort = Sort::<audit_event::Entity> {
-            name: "id:asc".into(),
-            column: audit_event::Column::Id,
-            id: audit_event::Column::Id,
-            desc: false,
-            nullable: false,
-            key: |m| Key::Id(m.id),
-        };
-        let select = audit_event::Entity::find()
-            .filter(audit_event::Column::EntityId.eq(id))
-            .filter(audit_event::Column::EntityType.eq(kind));
         let args = PageArgs {
             first,
             after,
             last: None,
             before: None,
         };
-        let p = page(&state.db, select, &sort, &args, wants_total(ctx)).await?;
+        let p = audit::history(state, actor, &kind, id, &args, wants_total(ctx)).await?;
         Ok(AuditEventConnection::from_page(p, AuditEvent))
     }
 }

@@ -5,16 +5,12 @@ use super::context::ContextExt;
 use super::customers::types::Customer;
 use super::loaders::CustomerLoader;
 use super::{change, ids};
-use crate::error::AppError;
-use crate::pagination::{Key, PageArgs, Sort, page};
+use crate::pagination::PageArgs;
 use crate::service::contacts::{self, ContactPatch};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use domain::text::escape_like;
 use entity::contact;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, QueryFilter};
 
 /// A person at a customer (联系人).
 #[derive(Clone)]
@@ -112,33 +108,10 @@ impl ContactQuery {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
         let f = filter.unwrap_or_default();
-        let mut cond = Condition::all();
-        if let Some(c) = ids::decode_opt("filter.customerId", "Customer", f.customer_id.as_ref())? {
-            cond = cond.add(contact::Column::CustomerId.eq(c));
-        }
-        if let Some(q) = f.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            let q = domain::text::required(q, 100)
-                .map_err(|e| AppError::validation("filter.search", e.to_string()))?
-                .to_lowercase();
-            let pat = || LikeExpr::new(format!("%{}%", escape_like(&q))).escape('\\');
-            cond = cond.add(
-                Condition::any()
-                    .add(Expr::expr(Func::lower(Expr::col(contact::Column::Name))).like(pat()))
-                    .add(Expr::col(contact::Column::Mobile).like(pat()))
-                    .add(Expr::col(contact::Column::Phone).like(pat()))
-                    .add(Expr::col(contact::Column::Email).like(pat())),
-            );
-        }
-        if f.primary_only == Some(true) {
-            cond = cond.add(contact::Column::IsPrimary.eq(true));
-        }
-        let sort = Sort::<contact::Entity> {
-            name: "name:asc".into(),
-            column: contact::Column::Name,
-            id: contact::Column::Id,
-            desc: false,
-            nullable: false,
-            key: |m| Key::Text(m.name.clone()),
+        let filter = contacts::ContactFilter {
+            customer_id: ids::decode_opt("filter.customerId", "Customer", f.customer_id.as_ref())?,
+            search: f.search,
+            primary_only: f.primary_only == Some(true),
         };
         let args = PageArgs {
             first,
@@ -146,8 +119,7 @@ impl ContactQuery {
             last,
             before,
         };
-        let select = contacts::scoped(state, actor).filter(cond);
-        let p = page(&state.db, select, &sort, &args, wants_total(ctx)).await?;
+        let p = contacts::list(state, actor, &filter, &args, wants_total(ctx)).await?;
         Ok(ContactConnection::from_page(p, Contact))
     }
 }

@@ -1,10 +1,16 @@
 //! Audit events, written in the same transaction as the change they describe.
 
+use super::{contacts, customers};
 use crate::auth::Actor;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::pagination::{Key, Page, PageArgs, Sort, page};
+use crate::state::AppState;
 use chrono::Utc;
+use domain::role::{Capability, Role};
 use entity::audit_event;
+use entity::contact;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
@@ -78,4 +84,54 @@ pub async fn record(
         .insert(db)
         .await?;
     Ok(())
+}
+
+/// The history of one record, oldest first. Administrators read every history; others read
+/// those of customers and contacts they may see, and their own user record's; roles that read
+/// logistics only read none, since histories hold old values of every field.
+pub async fn history(
+    state: &AppState,
+    actor: &Actor,
+    entity_type: &str,
+    entity_id: Uuid,
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<Page<audit_event::Model>> {
+    if actor
+        .role
+        .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings)
+    {
+        return Err(AppError::forbidden(
+            "your role may not read change histories",
+        ));
+    }
+    if actor.role != Role::Admin {
+        let visible = match entity_type {
+            "Customer" => customers::query::visible(&state.db, state, actor, entity_id)
+                .await?
+                .is_some(),
+            "Contact" => contacts::scoped(state, actor)
+                .filter(contact::Column::Id.eq(entity_id))
+                .one(&state.db)
+                .await?
+                .is_some(),
+            "User" => entity_id == actor.id,
+            _ => false,
+        };
+        if !visible {
+            return Err(AppError::not_found(&entity_type.to_lowercase()));
+        }
+    }
+    let sort = Sort::<audit_event::Entity> {
+        name: "id:asc".into(),
+        column: audit_event::Column::Id,
+        id: audit_event::Column::Id,
+        desc: false,
+        nullable: false,
+        key: |m| Key::Id(m.id),
+    };
+    let select = audit_event::Entity::find()
+        .filter(audit_event::Column::EntityId.eq(entity_id))
+        .filter(audit_event::Column::EntityType.eq(entity_type));
+    page(&state.db, select, &sort, args, with_total).await
 }

@@ -5,14 +5,17 @@ use super::customers::{access, write};
 use super::{audit, idempotency, versioned};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldContext};
+use crate::pagination::{Key, Page, PageArgs, Sort, page};
 use crate::permission;
+use crate::sql::contains;
 use crate::state::AppState;
 use chrono::Utc;
 use domain::role::Capability;
 use domain::text;
 use domain::user::Email;
 use entity::{contact, customer};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::Condition;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
@@ -343,4 +346,63 @@ pub async fn set_primary(state: &AppState, actor: &Actor, id: Uuid) -> AppResult
     };
     txn.commit().await?;
     Ok(saved)
+}
+
+/// Conditions for the contacts list; all given ones must hold.
+#[derive(Debug, Default, Clone)]
+pub struct ContactFilter {
+    pub customer_id: Option<Uuid>,
+    /// Substring of the name, mobile, phone or e-mail.
+    pub search: Option<String>,
+    pub primary_only: bool,
+}
+
+/// Contacts the actor may read, ordered by name.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    filter: &ContactFilter,
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<Page<contact::Model>> {
+    let mut cond = Condition::all();
+    if let Some(c) = filter.customer_id {
+        cond = cond.add(contact::Column::CustomerId.eq(c));
+    }
+    if let Some(q) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+    {
+        let q = text::required(q, 100)
+            .field("filter.search")?
+            .to_lowercase();
+        cond = cond.add(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(contact::Column::Name))).like(contains(&q)))
+                .add(Expr::col(contact::Column::Mobile).like(contains(&q)))
+                .add(Expr::col(contact::Column::Phone).like(contains(&q)))
+                .add(Expr::col(contact::Column::Email).like(contains(&q))),
+        );
+    }
+    if filter.primary_only {
+        cond = cond.add(contact::Column::IsPrimary.eq(true));
+    }
+    let sort = Sort::<contact::Entity> {
+        name: "name:asc".into(),
+        column: contact::Column::Name,
+        id: contact::Column::Id,
+        desc: false,
+        nullable: false,
+        key: |m| Key::Text(m.name.clone()),
+    };
+    page(
+        &state.db,
+        scoped(state, actor).filter(cond),
+        &sort,
+        args,
+        with_total,
+    )
+    .await
 }

@@ -4,12 +4,16 @@ use super::{audit, org, versioned};
 use crate::auth::Actor;
 use crate::auth::password::Passwords;
 use crate::error::{AppError, AppResult, FieldContext, violated_unique};
+use crate::pagination::{Key, Page, PageArgs, Sort, page};
+use crate::sql::contains;
+use crate::state::AppState;
 use chrono::Utc;
 use domain::role::Role;
 use domain::text;
 use domain::user::{Email, check_manager_change, check_password_strength};
 use entity::{refresh_token, user};
-use sea_orm::sea_query::Expr;
+use sea_orm::Condition;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     Set,
@@ -269,4 +273,66 @@ pub async fn require_active_user(
         .await?
         .filter(|u| u.active)
         .ok_or_else(|| AppError::validation(field, "no active user has this id"))
+}
+
+/// Conditions for the user directory; all given ones must hold.
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    /// Substring of the name or e-mail, case-insensitive.
+    pub search: Option<String>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    /// Direct reports of this user.
+    pub manager_id: Option<Uuid>,
+}
+
+/// The company directory, ordered by name. Every signed-in user may list colleagues.
+pub async fn list(
+    state: &AppState,
+    filter: &UserFilter,
+    args: &PageArgs,
+    with_total: bool,
+) -> AppResult<Page<user::Model>> {
+    let mut c = Condition::all();
+    if let Some(s) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        let s = text::required(s, 100).field("search")?.to_lowercase();
+        c = c.add(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col(user::Column::DisplayName)))
+                        .like(contains(&s)),
+                )
+                .add(Expr::col(user::Column::Email).like(contains(&s))),
+        );
+    }
+    if let Some(r) = filter.role {
+        c = c.add(user::Column::Role.eq(r.as_str()));
+    }
+    if let Some(a) = filter.active {
+        c = c.add(user::Column::Active.eq(a));
+    }
+    if let Some(m) = filter.manager_id {
+        c = c.add(user::Column::ManagerId.eq(m));
+    }
+    let sort = Sort::<user::Entity> {
+        name: "displayName".into(),
+        column: user::Column::DisplayName,
+        id: user::Column::Id,
+        desc: false,
+        nullable: false,
+        key: |m| Key::Text(m.display_name.clone()),
+    };
+    page(
+        &state.db,
+        user::Entity::find().filter(c),
+        &sort,
+        args,
+        with_total,
+    )
+    .await
 }

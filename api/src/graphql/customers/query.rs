@@ -10,7 +10,6 @@ use crate::pagination::PageArgs;
 use crate::service::customers::{duplicates, export, query};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, Object, SimpleObject};
-use domain::customer::match_key;
 
 crate::connection_type!(CustomerConnection, CustomerEdge, Customer);
 
@@ -86,22 +85,15 @@ impl CustomerQuery {
     ) -> async_graphql::Result<Vec<DuplicateCandidate>> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
-        let name = domain::customer::CustomerName::parse(&name)
-            .map_err(|e| crate::error::AppError::validation("name", e.to_string()))?;
-        let Some(found) = duplicates::holder_of(&state.db, &match_key(name.as_str()), None).await?
-        else {
-            return Ok(vec![]);
-        };
-        let visible = match query::find_visible(&state.db, state, actor, found.id).await {
-            Ok(c) => Some(c),
-            Err(crate::error::AppError::NotFound(_)) => None,
-            Err(e) => return Err(e.into()),
-        };
-        Ok(vec![DuplicateCandidate {
-            name: found.name.clone(),
-            owner_name: duplicates::owner_name(&state.db, &found).await?,
-            customer: visible.map(Customer),
-        }])
+        Ok(duplicates::candidates(state, actor, &name)
+            .await?
+            .into_iter()
+            .map(|c| DuplicateCandidate {
+                name: c.name,
+                owner_name: c.owner_name,
+                customer: c.visible.map(Customer),
+            })
+            .collect())
     }
 
     /// A CSV of exactly the customers the signed-in user may see that match the filter.

@@ -1,20 +1,18 @@
 //! User queries: `me`, `users`, `user`, `subordinates`.
 
 use super::{Role, User};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::graphql::connection::wants_total;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
 use crate::graphql::loaders::UserLoader;
-use crate::pagination::{Key, PageArgs, Sort, page};
-use crate::service::org;
+use crate::pagination::PageArgs;
+use crate::service::{org, users};
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use domain::role::Role as DomainRole;
-use domain::text::escape_like;
 use entity::user;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 use uuid::Uuid;
 /// Filters for `users`; all given conditions must hold.
 #[derive(InputObject, Default)]
@@ -70,14 +68,12 @@ impl UserQuery {
     ) -> async_graphql::Result<UserConnection> {
         let _ = ctx.actor()?;
         let state = ctx.state()?;
-        let cond = user_filter(filter.unwrap_or_default())?;
-        let sort = Sort::<user::Entity> {
-            name: "displayName".into(),
-            column: user::Column::DisplayName,
-            id: user::Column::Id,
-            desc: false,
-            nullable: false,
-            key: |m| Key::Text(m.display_name.clone()),
+        let f = filter.unwrap_or_default();
+        let filter = users::UserFilter {
+            search: f.search,
+            role: f.role.map(DomainRole::from),
+            active: f.active,
+            manager_id: ids::decode_opt("filter.managerId", "User", f.manager_id.as_ref())?,
         };
         let args = PageArgs {
             first,
@@ -85,14 +81,7 @@ impl UserQuery {
             last,
             before,
         };
-        let p = page(
-            &state.db,
-            user::Entity::find().filter(cond),
-            &sort,
-            &args,
-            wants_total(ctx),
-        )
-        .await?;
+        let p = users::list(state, &filter, &args, wants_total(ctx)).await?;
         Ok(UserConnection::from_page(p, User))
     }
 
@@ -138,31 +127,4 @@ impl UserQuery {
         });
         Ok(out)
     }
-}
-
-fn user_filter(f: UserFilter) -> AppResult<Condition> {
-    let mut c = Condition::all();
-    if let Some(s) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let s = domain::text::required(s, 100)
-            .map_err(|e| AppError::validation("search", e.to_string()))?;
-        let pattern = format!("%{}%", escape_like(&s.to_lowercase()));
-        c = c.add(
-            Condition::any()
-                .add(
-                    Expr::expr(Func::lower(Expr::col(user::Column::DisplayName)))
-                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
-                )
-                .add(Expr::col(user::Column::Email).like(LikeExpr::new(pattern).escape('\\'))),
-        );
-    }
-    if let Some(r) = f.role {
-        c = c.add(user::Column::Role.eq(DomainRole::from(r).as_str()));
-    }
-    if let Some(a) = f.active {
-        c = c.add(user::Column::Active.eq(a));
-    }
-    if let Some(m) = ids::decode_opt("filter.managerId", "User", f.manager_id.as_ref())? {
-        c = c.add(user::Column::ManagerId.eq(m));
-    }
-    Ok(c)
 }

@@ -1,7 +1,10 @@
 //! Duplicate control: one match key (`domain::customer::match_key`) behind the unique index,
 //! the create/update check, the import match and the `customerDuplicates` query.
 
-use crate::error::{AppError, AppResult};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult, FieldContext};
+use crate::state::AppState;
+use domain::customer::{CustomerName, match_key};
 use entity::{customer, user};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
@@ -71,4 +74,26 @@ pub async fn ensure_unique(
         Some(existing) => Err(conflict(db, &existing).await?),
         None => Ok(()),
     }
+}
+
+/// An existing customer a name would duplicate.
+pub struct Candidate {
+    pub name: String,
+    pub owner_name: Option<String>,
+    /// The customer itself, only when the actor may see it.
+    pub visible: Option<customer::Model>,
+}
+
+/// What `name` would duplicate: by the one match key, whoever may see it, with only its name
+/// and owner's name revealed to those who cannot.
+pub async fn candidates(state: &AppState, actor: &Actor, name: &str) -> AppResult<Vec<Candidate>> {
+    let name = CustomerName::parse(name).field("name")?;
+    let Some(found) = holder_of(&state.db, &match_key(name.as_str()), None).await? else {
+        return Ok(vec![]);
+    };
+    Ok(vec![Candidate {
+        name: found.name.clone(),
+        owner_name: owner_name(&state.db, &found).await?,
+        visible: super::query::visible(&state.db, state, actor, found.id).await?,
+    }])
 }

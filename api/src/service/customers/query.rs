@@ -6,6 +6,7 @@ use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Key, Page, PageArgs, Sort, page};
 use crate::permission;
+use crate::sql::contains;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::customer::{CustomerKind, Importance, LoyaltyStage};
@@ -59,10 +60,6 @@ pub enum CustomerOrder {
     NextFollowUpAt,
 }
 
-fn like(pattern: &str) -> LikeExpr {
-    LikeExpr::new(format!("%{}%", escape_like(pattern))).escape('\\')
-}
-
 fn tag_like(tag: &str) -> sea_orm::sea_query::SimpleExpr {
     Expr::col(customer::Column::Tags)
         .like(LikeExpr::new(format!("%|{}|%", escape_like(tag))).escape('\\'))
@@ -100,9 +97,12 @@ impl CustomerFilter {
             let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
             c = c.add(
                 Condition::any()
-                    .add(Expr::expr(Func::lower(Expr::col(customer::Column::Name))).like(like(&q)))
-                    .add(Expr::col(customer::Column::NamePinyin).like(like(&compact)))
-                    .add(Expr::col(customer::Column::NameInitials).like(like(&compact))),
+                    .add(
+                        Expr::expr(Func::lower(Expr::col(customer::Column::Name)))
+                            .like(contains(&q)),
+                    )
+                    .add(Expr::col(customer::Column::NamePinyin).like(contains(&compact)))
+                    .add(Expr::col(customer::Column::NameInitials).like(contains(&compact))),
             );
         }
         match self.owner {
@@ -295,6 +295,19 @@ pub async fn list(
     page(&state.db, select, &order.sort(desc), args, with_total).await
 }
 
+/// One customer if the actor may read it.
+pub async fn visible(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<Option<customer::Model>> {
+    Ok(scoped(state, actor)
+        .filter(customer::Column::Id.eq(id))
+        .one(db)
+        .await?)
+}
+
 /// One customer the actor may read, or `NOT_FOUND` (existence is never leaked).
 pub async fn find_visible(
     db: &impl ConnectionTrait,
@@ -302,9 +315,7 @@ pub async fn find_visible(
     actor: &Actor,
     id: Uuid,
 ) -> AppResult<customer::Model> {
-    scoped(state, actor)
-        .filter(customer::Column::Id.eq(id))
-        .one(db)
+    visible(db, state, actor, id)
         .await?
         .ok_or_else(|| AppError::not_found("customer"))
 }
