@@ -340,3 +340,92 @@ async fn merge_moves_contacts_and_shares_into_the_survivor() {
     );
     assert_eq!(app.visible_customers(&rep, json!({})).await.1, 1);
 }
+
+#[tokio::test]
+async fn bad_input_to_merge_bulk_contact_and_profile_mutations_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let rep = app.user(Role::Sales, None).await;
+    let a = app.customer(&admin, "甲方").await;
+    let b = app.customer(&admin, "乙方").await;
+    let merge =
+        "mutation($i: MergeCustomersInput!) { mergeCustomers(input: $i) { customer { id } } }";
+    for (input, field) in [
+        (
+            json!({ "survivorId": a, "duplicateIds": [] }),
+            "duplicateIds",
+        ),
+        (
+            json!({ "survivorId": a, "duplicateIds": [a] }),
+            "duplicateIds",
+        ),
+        (
+            json!({ "survivorId": "not-an-id", "duplicateIds": [b] }),
+            "survivorId",
+        ),
+    ] {
+        let r = app
+            .gql(Some(&admin.token), merge, json!({ "i": input }))
+            .await;
+        assert_eq!(
+            (code(&r), ext(&r, "field").as_str()),
+            ("VALIDATION", Some(field)),
+            "{input}"
+        );
+    }
+    let both = json!({ "i": { "customers": { "ids": [a], "filter": {} } } });
+    let r = app.gql(Some(&admin.token), RELEASE, both).await;
+    assert_eq!(
+        (code(&r), ext(&r, "field").as_str()),
+        ("VALIDATION", Some("customers"))
+    );
+    let deleted = json!({ "i": { "customers": { "filter": { "deleted": true } } } });
+    assert_eq!(
+        code(&app.gql(Some(&admin.token), RELEASE, deleted).await),
+        "VALIDATION"
+    );
+    let restore = "mutation($id: ID!) { restoreCustomer(input: {id: $id}) { customer { id } } }";
+    assert_eq!(
+        code(
+            &app.gql(Some(&admin.token), restore, json!({ "id": a }))
+                .await
+        ),
+        "NOT_FOUND",
+        "a live customer is not restorable"
+    );
+    let add = "mutation($i: CreateContactInput!) { createContact(input: $i) { contact { id } } }";
+    let r = app
+        .gql(
+            Some(&admin.token),
+            add,
+            json!({ "i": { "customerId": a, "contact": { "title": "无名" } } }),
+        )
+        .await;
+    assert_eq!(
+        (code(&r), ext(&r, "field").as_str()),
+        ("VALIDATION", Some("name"))
+    );
+    let profile = "mutation($n: String) { updateProfile(input: {version: 1, displayName: $n}) { user { displayName } } }";
+    let r = app
+        .gql(Some(&rep.token), profile, json!({ "n": " " }))
+        .await;
+    assert_eq!(
+        (code(&r), ext(&r, "field").as_str()),
+        ("VALIDATION", Some("displayName"))
+    );
+    // Nothing changed: both customers live and owned, no contacts, the name kept.
+    assert_eq!(
+        app.visible_customers(&admin, json!({ "owner": "ME" }))
+            .await
+            .1,
+        2
+    );
+    let d = app
+        .ok(&admin, "{ contacts { totalCount } }", json!({}))
+        .await;
+    assert_eq!(d["contacts"]["totalCount"], 0);
+    let me = app
+        .ok(&rep, "{ me { displayName version } }", json!({}))
+        .await;
+    assert_eq!(me["me"]["version"], 1);
+}
