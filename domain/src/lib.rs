@@ -5,5 +5,6 @@ pub mod import;
 pub mod money;
 pub mod permission;
 pub mod role;
+pub mod spreadsheet;
 pub mod text;
 pub mod user;

@@ -1,5 +1,6 @@
 //! CSV export of exactly the customers the actor may see (the same scoped query as lists),
-//! with the primary contact. Warehouse users get names, contacts and addresses only.
+//! with the primary contact. Warehouse users get names, contacts and addresses only. Cells
+//! that a spreadsheet would evaluate as formulas are written as text.
 
 use super::{CustomerFilter, patch, query};
 use crate::auth::Actor;
@@ -7,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use domain::money;
 use domain::role::Capability;
+use domain::spreadsheet::neutralise;
 use entity::{contact, customer, user};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
@@ -130,7 +132,8 @@ pub async fn export(state: &AppState, actor: &Actor, filter: &CustomerFilter) ->
                     kf(|k| k.wechat.clone()),
                 ]
             };
-            out.write_record(&record).map_err(AppError::internal)?;
+            out.write_record(record.iter().map(|cell| neutralise(cell).into_owned()))
+                .map_err(AppError::internal)?;
             rows += 1;
         }
         if (page.len() as u64) < PAGE {
