@@ -5,6 +5,7 @@
 //! Whole-file problems are an [`ImportError`]; problems confined to one row become a
 //! [`RowError`] so the rest of the file can still be imported.
 
+mod archive;
 mod format;
 mod headers;
 mod reader;
@@ -127,6 +128,9 @@ pub fn parse_import(
 ) -> Result<ImportTable, ImportError> {
     match detect_format(bytes, filename)? {
         FileFormat::Csv => reader::read_csv(bytes, max_rows),
-        FileFormat::Xlsx => reader::read_xlsx(bytes, max_rows),
+        FileFormat::Xlsx => {
+            archive::check(bytes)?;
+            reader::read_xlsx(bytes, max_rows)
+        }
     }
 }

@@ -532,3 +532,34 @@ proptest! {
         let _ = parse_import(&bytes, None, 10);
     }
 }
+
+#[test]
+fn xlsx_that_unpacks_far_beyond_its_size_is_refused_before_it_is_read() {
+    // Distinct cells of nearly the same 32,000 characters: a few kilobytes of archive that
+    // unpack to megabytes of shared strings.
+    let mut workbook = Workbook::new();
+    let result = (|| -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+        let sheet = workbook.add_worksheet();
+        sheet.write_string(0, 0, "客户名称")?;
+        let filler = "a".repeat(32_000);
+        for i in 1..200u32 {
+            sheet.write_string(i, 0, format!("{filler}{i}"))?;
+        }
+        workbook.save_to_buffer()
+    })();
+    let bytes = match result {
+        Ok(bytes) => bytes,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(
+        bytes.len() < 200_000,
+        "the fixture is {} bytes",
+        bytes.len()
+    );
+    match parse_import(&bytes, Some("bomb.xlsx"), 1000) {
+        Err(ImportError::Malformed { message }) => {
+            assert!(message.contains("compressed more than"), "{message}")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
