@@ -1,9 +1,41 @@
 //! SQL fragments every search shares.
 
 use domain::text::escape_like;
-use sea_orm::sea_query::LikeExpr;
+use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
 
 /// `LIKE '%text%'` matching `text` literally: `%`, `_` and `\` in it are escaped.
 pub fn contains(text: &str) -> LikeExpr {
     LikeExpr::new(format!("%{}%", escape_like(text))).escape('\\')
+}
+
+/// `a OR b OR …` as a balanced tree. Folding conditions with `Condition::any` nests one level
+/// per item, and the SQL builder walks that nesting recursively: a long list would exhaust
+/// the stack. Balanced, the depth is the logarithm of the length.
+pub fn any_of(mut exprs: Vec<Expr>) -> Expr {
+    if exprs.len() > 1 {
+        let right = exprs.split_off(exprs.len() / 2);
+        return any_of(exprs).or(any_of(right));
+    }
+    exprs.pop().unwrap_or_else(|| Expr::value(false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::sea_query::{Alias, PostgresQueryBuilder, Query};
+
+    #[test]
+    fn any_of_binds_every_value_in_a_shallow_tree() {
+        let exprs = (0..100_000)
+            .map(|i| ExprTrait::eq(Expr::col(Alias::new("t")), format!("v{i}")))
+            .collect();
+        let (sql, values) = Query::select()
+            .column(Alias::new("t"))
+            .from(Alias::new("x"))
+            .and_where(any_of(exprs))
+            .build(PostgresQueryBuilder);
+        assert_eq!(values.0.len(), 100_000);
+        assert!(sql.contains("\"t\" = $1 ") && sql.contains("\"t\" = $100000"));
+        assert_eq!(sql.matches(" OR ").count(), 99_999);
+    }
 }

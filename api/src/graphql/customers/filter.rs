@@ -19,7 +19,8 @@ pub enum CustomerOwnerScope {
     Pool,
 }
 
-/// Conditions that combine freely; all given ones must hold. List values match any of them.
+/// Conditions that combine freely; all given ones must hold. List values match any of them;
+/// a list may hold at most 100 values (the server setting `GUANXI_MAX_FILTER_VALUES`).
 #[derive(InputObject, Default)]
 pub struct CustomerFilterInput {
     /// Substring of the name, or of its pinyin: "xckj" and "xingchen" both find 星辰科技.

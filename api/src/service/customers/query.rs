@@ -6,7 +6,7 @@ use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Key, Page, PageArgs, Sort, page};
 use crate::permission;
-use crate::sql::contains;
+use crate::sql::{any_of, contains};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::customer::{CustomerKind, Importance, LoyaltyStage};
@@ -60,7 +60,7 @@ pub enum CustomerOrder {
     NextFollowUpAt,
 }
 
-fn tag_like(tag: &str) -> sea_orm::sea_query::SimpleExpr {
+fn tag_like(tag: &str) -> Expr {
     Expr::col(customer::Column::Tags)
         .like(LikeExpr::new(format!("%|{}|%", escape_like(tag))).escape('\\'))
 }
@@ -70,6 +70,26 @@ fn check_text(field: &str, s: &str) -> AppResult<String> {
 }
 
 impl CustomerFilter {
+    /// Refuses a list with more than `max` values (`GUANXI_MAX_FILTER_VALUES`): every value is
+    /// a term of the statement.
+    pub fn check_sizes(&self, max: usize) -> AppResult<()> {
+        let lists = [
+            ("filter.ownerIds", self.owner_ids.len()),
+            ("filter.kinds", self.kinds.len()),
+            ("filter.importance", self.importance.len()),
+            ("filter.loyaltyStages", self.loyalty_stages.len()),
+            ("filter.industries", self.industries.len()),
+            ("filter.provinces", self.provinces.len()),
+            ("filter.cities", self.cities.len()),
+            ("filter.tagsAny", self.tags_any.len()),
+            ("filter.tagsAll", self.tags_all.len()),
+        ];
+        match lists.into_iter().find(|(_, n)| *n > max) {
+            Some((field, _)) => Err(AppError::validation(field, format!("at most {max} values"))),
+            None => Ok(()),
+        }
+    }
+
     /// Whether the filter reads fields a logistics-only role may not see (filtering by them
     /// would reveal their values).
     pub fn uses_hidden_fields(&self) -> bool {
@@ -152,11 +172,12 @@ impl CustomerFilter {
             }
         }
         if !self.tags_any.is_empty() {
-            let mut any = Condition::any();
-            for t in &self.tags_any {
-                any = any.add(tag_like(&check_text("filter.tagsAny", t)?));
-            }
-            c = c.add(any);
+            let likes = self
+                .tags_any
+                .iter()
+                .map(|t| Ok(tag_like(&check_text("filter.tagsAny", t)?)))
+                .collect::<AppResult<Vec<_>>>()?;
+            c = c.add(any_of(likes));
         }
         for t in &self.tags_all {
             c = c.add(tag_like(&check_text("filter.tagsAll", t)?));
@@ -241,6 +262,7 @@ pub fn filtered(
     actor: &Actor,
     filter: &CustomerFilter,
 ) -> AppResult<Select<customer::Entity>> {
+    filter.check_sizes(state.config.max_filter_values)?;
     if actor
         .role
         .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings)
