@@ -16,7 +16,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
-const MAX_PASSWORD_CHECKS: usize = 2;
+const MAX_PASSWORD_CHECKS: u64 = 2;
 
 pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> Response {
     let (parts, body) = req.into_parts();
@@ -190,30 +190,72 @@ fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Refusal> {
             format!("a query may be at most {max} bytes"),
         ));
     }
-    let max_aliases = s.app.config.max_aliases;
-    let mut password_checks = 0;
+    let config = &s.app.config;
+    let mut password_checks = 0u64;
+    let mut exports = 0u64;
     for r in &requests {
         // A document that does not parse is left to the schema, which reports it properly.
         let Ok(doc) = async_graphql::parser::parse_query(&r.query) else {
             continue;
         };
-        if super::aliases::in_document(&doc) > max_aliases {
+        let cost = super::document::cost(&doc);
+        if cost.selections > config.max_selections {
+            return Err(Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "TOO_MANY_SELECTIONS",
+                format!(
+                    "a query may resolve at most {} fields once its fragments are expanded",
+                    config.max_selections
+                ),
+            ));
+        }
+        if cost.aliases > config.max_aliases as u64 {
             return Err(Refusal::new(
                 StatusCode::BAD_REQUEST,
                 "TOO_MANY_ALIASES",
-                format!("a query may use at most {max_aliases} aliases"),
+                format!("a query may use at most {} aliases", config.max_aliases),
             ));
         }
-        password_checks += super::aliases::password_checks(&doc);
+        if cost.introspection && !config.introspection {
+            return Err(Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "INTROSPECTION_DISABLED",
+                "introspection is switched off on this server",
+            ));
+        }
+        let lists = super::document::longest_literal_list(&doc)
+            .max(super::document::longest_variable_list(r.variables.values()));
+        if lists > config.max_input_list {
+            return Err(Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "LIST_TOO_LONG",
+                format!(
+                    "a list in the input may hold at most {} items",
+                    config.max_input_list
+                ),
+            ));
+        }
+        password_checks = password_checks.saturating_add(cost.password_checks);
+        exports = exports.saturating_add(cost.exports);
     }
-    // Each password check costs tens of milliseconds of CPU: a request may ask for a few,
-    // whether in one operation or spread over a batch.
+    // Each password check costs tens of milliseconds of CPU and each export reads every
+    // visible customer: a request may ask for a few, whether in one operation or a batch.
     if password_checks > MAX_PASSWORD_CHECKS {
         return Err(Refusal::new(
             StatusCode::BAD_REQUEST,
             "TOO_MANY_PASSWORD_CHECKS",
             format!(
                 "a request may sign in or change a password at most {MAX_PASSWORD_CHECKS} times"
+            ),
+        ));
+    }
+    if exports > config.max_exports_per_request {
+        return Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            "TOO_MANY_EXPORTS",
+            format!(
+                "a request may export at most {} times",
+                config.max_exports_per_request
             ),
         ));
     }

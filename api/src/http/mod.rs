@@ -1,6 +1,6 @@
 //! The HTTP surface: `/graphql`, health checks, request ids, CORS and shutdown.
 
-mod aliases;
+mod document;
 mod errors;
 mod graphql;
 mod health;

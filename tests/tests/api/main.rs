@@ -8,6 +8,7 @@ mod customer_import;
 mod customer_permissions;
 mod customers;
 mod http;
+mod request_limits;
 mod schema;
 mod seed;
 mod users;

@@ -1,0 +1,286 @@
+//! What a document asks for, counted before the schema validates or runs it: expanded
+//! selections (fragments spread twice per level double the work at each level, and
+//! async-graphql's validator and executor walk every path), aliases (how one small query
+//! repeats an expensive field), password checks and exports (each costs real CPU), and
+//! introspection. Each fragment is counted once and reused for every spread, so counting is
+//! linear in the document's size whatever it expands to.
+
+use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql_value::{ConstValue, Value};
+use std::collections::HashMap;
+
+/// Fields that verify a password.
+const PASSWORD_FIELDS: [&str; 2] = ["login", "changePassword"];
+/// Fields that read every visible customer into one response.
+const EXPORT_FIELDS: [&str; 1] = ["exportCustomers"];
+const INTROSPECTION_FIELDS: [&str; 2] = ["__schema", "__type"];
+
+/// What a document would resolve once every fragment is expanded. Counts saturate, so a
+/// cyclic or exponential document counts as "too many" rather than overflowing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Cost {
+    /// Fields resolved, at every level.
+    pub selections: u64,
+    /// Aliased fields.
+    pub aliases: u64,
+    /// `login` and `changePassword` at the top of a mutation.
+    pub password_checks: u64,
+    /// `exportCustomers` at the top of a query.
+    pub exports: u64,
+    /// `__schema` or `__type` asked for.
+    pub introspection: bool,
+}
+
+const TOO_MANY: u64 = u64::MAX / 4;
+
+impl Cost {
+    fn add(self, o: Cost) -> Cost {
+        Cost {
+            selections: self.selections.saturating_add(o.selections),
+            aliases: self.aliases.saturating_add(o.aliases),
+            password_checks: self.password_checks.saturating_add(o.password_checks),
+            exports: self.exports.saturating_add(o.exports),
+            introspection: self.introspection || o.introspection,
+        }
+    }
+
+    fn too_many() -> Cost {
+        Cost {
+            selections: TOO_MANY,
+            aliases: TOO_MANY,
+            password_checks: TOO_MANY,
+            exports: TOO_MANY,
+            introspection: false,
+        }
+    }
+}
+
+/// A fragment's cost splits into what lies at its own top level (which counts as root
+/// fields when it is spread at the root) and the total.
+#[derive(Clone, Copy, Default)]
+struct Counted {
+    total: Cost,
+    /// Top-level field names of interest, counted through nested inline fragments and spreads.
+    top: TopNames,
+}
+
+#[derive(Clone, Copy, Default)]
+struct TopNames {
+    password: u64,
+    export: u64,
+    introspection: bool,
+}
+
+impl TopNames {
+    fn add(self, o: TopNames) -> TopNames {
+        TopNames {
+            password: self.password.saturating_add(o.password),
+            export: self.export.saturating_add(o.export),
+            introspection: self.introspection || o.introspection,
+        }
+    }
+}
+
+struct Counter<'a> {
+    doc: &'a ExecutableDocument,
+    /// `None` while a fragment is being counted, so a fragment that spreads itself is caught.
+    fragments: HashMap<&'a str, Option<Counted>>,
+}
+
+impl<'a> Counter<'a> {
+    fn set(&mut self, set: &'a SelectionSet) -> Counted {
+        let mut out = Counted::default();
+        for s in &set.items {
+            let c = match &s.node {
+                Selection::Field(f) => {
+                    let name = f.node.name.node.as_str();
+                    let inner = self.set(&f.node.selection_set.node).total;
+                    Counted {
+                        total: Cost {
+                            selections: 1,
+                            aliases: u64::from(f.node.alias.is_some()),
+                            ..Cost::default()
+                        }
+                        .add(inner),
+                        top: TopNames {
+                            password: u64::from(PASSWORD_FIELDS.contains(&name)),
+                            export: u64::from(EXPORT_FIELDS.contains(&name)),
+                            introspection: INTROSPECTION_FIELDS.contains(&name),
+                        },
+                    }
+                }
+                Selection::InlineFragment(i) => self.set(&i.node.selection_set.node),
+                Selection::FragmentSpread(spread) => {
+                    self.fragment(spread.node.fragment_name.node.as_str())
+                }
+            };
+            out = Counted {
+                total: out.total.add(c.total),
+                top: out.top.add(c.top),
+            };
+        }
+        out
+    }
+
+    fn fragment(&mut self, name: &'a str) -> Counted {
+        match self.fragments.get(name) {
+            Some(Some(c)) => return *c,
+            Some(None) => {
+                return Counted {
+                    total: Cost::too_many(),
+                    top: TopNames::default(),
+                };
+            }
+            None => {}
+        }
+        let Some(def) = self.doc.fragments.get(name) else {
+            return Counted::default();
+        };
+        self.fragments.insert(name, None);
+        let c = self.set(&def.node.selection_set.node);
+        self.fragments.insert(name, Some(c));
+        c
+    }
+}
+
+/// The cost of every operation in the document (a client runs one, but counting all keeps
+/// this independent of `operationName`).
+pub fn cost(doc: &ExecutableDocument) -> Cost {
+    let mut counter = Counter {
+        doc,
+        fragments: HashMap::new(),
+    };
+    let mut total = Cost::default();
+    for (_, op) in doc.operations.iter() {
+        let c = counter.set(&op.node.selection_set.node);
+        let mut cost = c.total;
+        match op.node.ty {
+            OperationType::Mutation => cost.password_checks = c.top.password,
+            OperationType::Query => {
+                cost.exports = c.top.export;
+                cost.introspection = c.top.introspection;
+            }
+            OperationType::Subscription => {}
+        }
+        total = total.add(cost);
+    }
+    total
+}
+
+/// The longest list written in the document's arguments (variables are counted apart).
+pub fn longest_literal_list(doc: &ExecutableDocument) -> usize {
+    fn value(v: &Value) -> usize {
+        match v {
+            Value::List(items) => items.iter().map(value).fold(items.len(), usize::max),
+            Value::Object(fields) => fields.values().map(value).fold(0, usize::max),
+            _ => 0,
+        }
+    }
+    fn set(s: &SelectionSet) -> usize {
+        s.items
+            .iter()
+            .map(|item| match &item.node {
+                Selection::Field(f) => f
+                    .node
+                    .arguments
+                    .iter()
+                    .map(|(_, v)| value(&v.node))
+                    .fold(set(&f.node.selection_set.node), usize::max),
+                Selection::InlineFragment(i) => set(&i.node.selection_set.node),
+                Selection::FragmentSpread(_) => 0,
+            })
+            .fold(0, usize::max)
+    }
+    let ops = doc
+        .operations
+        .iter()
+        .map(|(_, op)| set(&op.node.selection_set.node));
+    let frags = doc
+        .fragments
+        .values()
+        .map(|f| set(&f.node.selection_set.node));
+    ops.chain(frags).fold(0, usize::max)
+}
+
+/// The longest list in a set of variable values.
+pub fn longest_variable_list<'a>(values: impl Iterator<Item = &'a ConstValue>) -> usize {
+    fn value(v: &ConstValue) -> usize {
+        match v {
+            ConstValue::List(items) => items.iter().map(value).fold(items.len(), usize::max),
+            ConstValue::Object(fields) => fields.values().map(value).fold(0, usize::max),
+            _ => 0,
+        }
+    }
+    values.map(value).fold(0, usize::max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(q: &str) -> ExecutableDocument {
+        async_graphql::parser::parse_query(q).unwrap()
+    }
+
+    #[test]
+    fn counts_aliases_everywhere_and_per_spread() {
+        let doc = parse(
+            "query { a: me { id } b: me { x: id } ... on QueryRoot { c: me { id } } ...F ...F } fragment F on QueryRoot { d: me { id } }",
+        );
+        let c = cost(&doc);
+        assert_eq!(c.aliases, 6);
+        assert_eq!(c.selections, 10);
+        let cyclic = parse("query { ...A } fragment A on QueryRoot { x: me { id } ...A }");
+        assert!(cost(&cyclic).aliases > 1000);
+        assert!(cost(&cyclic).selections > 1000);
+    }
+
+    #[test]
+    fn doubling_fragments_are_counted_in_linear_time() {
+        let mut q = String::from("query { ...F0 }");
+        for i in 0..24 {
+            q.push_str(&format!(
+                " fragment F{i} on QueryRoot {{ ...F{n} ...F{n} }}",
+                n = i + 1
+            ));
+        }
+        q.push_str(" fragment F24 on QueryRoot { __typename }");
+        let started = std::time::Instant::now();
+        assert_eq!(cost(&parse(&q)).selections, 1 << 24);
+        assert!(started.elapsed() < std::time::Duration::from_millis(200));
+    }
+
+    #[test]
+    fn password_checks_are_counted_through_fragments() {
+        let login = "login(input: {email: \"x\", password: \"y\"}) { accessToken }";
+        let doc = parse(&format!("mutation {{ a: {login} b: {login} }}"));
+        assert_eq!(cost(&doc).password_checks, 2);
+        let doc = parse(&format!(
+            "mutation {{ ... on MutationRoot {{ a: {login} b: {login} }} ...L ...L }} fragment L on MutationRoot {{ c: {login} }}"
+        ));
+        assert_eq!(cost(&doc).password_checks, 4);
+        assert_eq!(cost(&parse("{ me { id } }")).password_checks, 0);
+    }
+
+    #[test]
+    fn exports_and_introspection_are_seen_through_fragments() {
+        let doc = parse(
+            "{ ...E ...E } fragment E on QueryRoot { exportCustomers { rowCount } ... on QueryRoot { __schema { types { name } } } }",
+        );
+        let c = cost(&doc);
+        assert_eq!(c.exports, 2);
+        assert!(c.introspection);
+        assert!(!cost(&parse("{ me { id } }")).introspection);
+    }
+
+    #[test]
+    fn longest_lists_are_found() {
+        let doc = parse(
+            "{ customers(filter: {tagsAny: [\"a\", \"b\", \"c\"], cities: [\"x\"]}) { totalCount } }",
+        );
+        assert_eq!(longest_literal_list(&doc), 3);
+        let v = ConstValue::from_json(serde_json::json!({"f": {"tagsAny": [1, 2, [3, 4, 5, 6]]}}))
+            .unwrap();
+        assert_eq!(longest_variable_list(std::iter::once(&v)), 4);
+    }
+}
