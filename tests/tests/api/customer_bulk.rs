@@ -1,7 +1,7 @@
 use crate::helpers::*;
 use serde_json::json;
 
-const SHARE: &str = "mutation($i: ShareCustomersInput!) { shareCustomers(input: $i) { dryRun changedCount skippedCount skipped { id reason } } }";
+const SHARE: &str = "mutation($i: ShareCustomersInput!) { shareCustomers(input: $i) { dryRun changedCount skippedCount skipped { customerId reason } } }";
 const ASSIGN: &str = "mutation($i: AssignCustomersInput!) { assignCustomers(input: $i) { changedCount skipped { reason } customers { owner { id } } } }";
 const CLAIM: &str = "mutation($i: PoolCustomersInput!) { claimCustomers(input: $i) { changedCount skipped { reason } } }";
 const RELEASE: &str =
@@ -56,6 +56,7 @@ async fn sharing_by_ids_with_dry_run_and_access_reasons() {
         )
         .await;
     assert_eq!(r["shareCustomers"]["skipped"][0]["reason"], "FORBIDDEN");
+    assert_eq!(r["shareCustomers"]["skipped"][0]["customerId"], c);
     let me = app
         .gql(
             Some(&rep.token),

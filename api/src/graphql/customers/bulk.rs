@@ -111,8 +111,9 @@ pub struct PoolCustomersInput {
 /// (not entitled) or `UNCHANGED` (already so).
 #[derive(SimpleObject)]
 pub struct SkippedCustomer {
-    /// The customer's global id.
-    pub id: ID,
+    /// The customer's global id. Named so that a client cache keyed on `id` does not take
+    /// this entry for the customer itself.
+    pub customer_id: ID,
     /// `NOT_FOUND`, `FORBIDDEN` or `UNCHANGED`.
     pub reason: String,
 }
@@ -143,7 +144,7 @@ impl From<BulkOutcome> for BulkCustomersPayload {
                 .skipped
                 .into_iter()
                 .map(|s| SkippedCustomer {
-                    id: ids::encode("Customer", s.id),
+                    customer_id: ids::encode("Customer", s.id),
                     reason: s.reason.to_string(),
                 })
                 .collect(),
