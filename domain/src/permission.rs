@@ -95,6 +95,11 @@ pub fn customer_access(actor: ActorFacts, c: CustomerFacts, settings: &RoleSetti
     if can(Capability::ReadAllCustomers) {
         reasons.push(AccessReason::Role);
     }
+    // A logistics-only role reads every customer by role; any other reason would tell it who
+    // owns the customer or whether it is in the pool.
+    if can(Capability::ReadCustomerLogisticsOnly) {
+        reasons.retain(|r| *r == AccessReason::Role);
+    }
 
     let entitled = is_admin || ((is_owner || in_team) && can(Capability::EditCustomer));
     Access {
@@ -171,6 +176,20 @@ mod tests {
         let f = customer_access(fin, facts(Some(Uuid::now_v7()), false, None), &s);
         assert!(f.can_read && !f.can_edit && !f.can_delete && !f.can_claim);
         assert_eq!(f.reasons, vec![AccessReason::Role]);
+    }
+
+    #[test]
+    fn warehouse_reads_by_role_only_and_learns_nothing_of_ownership() {
+        let s = RoleSettings::default();
+        let wh = ActorFacts {
+            id: Uuid::now_v7(),
+            role: Role::Warehouse,
+        };
+        for owner in [None, Some(wh.id), Some(Uuid::now_v7())] {
+            let a = customer_access(wh, facts(owner, false, Some(ShareLevel::Read)), &s);
+            assert_eq!(a.reasons, vec![AccessReason::Role]);
+            assert!(a.can_read && !a.can_claim && !a.can_edit);
+        }
     }
 }
 

@@ -56,7 +56,7 @@ async fn finance_reads_everything_and_warehouse_only_logistics() {
     .await;
     let fin = app.user(Role::Finance, None).await;
     let wh = app.user(Role::Warehouse, None).await;
-    let q = "{ customers { totalCount edges { node { id name address notes tags creditLimit { amount } owner { id } contacts { name mobile } access { canEdit reasons } } } } }";
+    let q = "{ customers { totalCount edges { node { id name address notes tags creditLimit { amount } owner { id } inPool contacts { name mobile } access { canEdit reasons } } } } }";
     let f = app.ok(&fin, q, json!({})).await;
     let n = &f["customers"]["edges"][0]["node"];
     assert_eq!(
@@ -77,6 +77,27 @@ async fn finance_reads_everything_and_warehouse_only_logistics() {
         (Some("仓库看"), Some("一号路"))
     );
     assert!(n["notes"].is_null() && n["creditLimit"].is_null() && n["owner"].is_null());
+    assert!(n["inPool"].is_null(), "{n}");
+    assert_eq!(n["access"]["reasons"], json!(["ROLE"]));
+    let d = app
+        .ok(
+            &wh,
+            "{ customerDuplicates(name: \"仓库看\") { name ownerName } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        d["customerDuplicates"],
+        json!([{ "name": "仓库看", "ownerName": null }])
+    );
+    let d = app
+        .ok(
+            &fin,
+            "{ customerDuplicates(name: \"仓库看\") { ownerName } }",
+            json!({}),
+        )
+        .await;
+    assert!(d["customerDuplicates"][0]["ownerName"].is_string());
     assert_eq!(
         n["contacts"],
         json!([{ "name": "收货人", "mobile": "13800000000" }])

@@ -1,7 +1,7 @@
 //! Customer queries: the list, one customer, duplicate check and export.
 
 use super::filter::{CustomerFilterInput, CustomerOrderBy, order};
-use super::types::Customer;
+use super::types::{Customer, limited};
 use crate::graphql::connection::wants_total;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
@@ -18,7 +18,8 @@ crate::connection_type!(CustomerConnection, CustomerEdge, Customer);
 pub struct DuplicateCandidate {
     /// Its name, shown even when the signed-in user cannot see the customer.
     pub name: String,
-    /// Its owner's name (null in the pool), likewise always shown.
+    /// Its owner's name (null in the pool), likewise always shown, except to warehouse
+    /// users, who never learn owners.
     pub owner_name: Option<String>,
     /// The customer itself, only when the signed-in user may see it.
     pub customer: Option<Customer>,
@@ -85,12 +86,13 @@ impl CustomerQuery {
     ) -> async_graphql::Result<Vec<DuplicateCandidate>> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
+        let hide_owner = limited(ctx);
         Ok(duplicates::candidates(state, actor, &name)
             .await?
             .into_iter()
             .map(|c| DuplicateCandidate {
                 name: c.name,
-                owner_name: c.owner_name,
+                owner_name: c.owner_name.filter(|_| !hide_owner),
                 customer: c.visible.map(Customer),
             })
             .collect())

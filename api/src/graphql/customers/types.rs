@@ -239,9 +239,9 @@ impl Customer {
         let loader = ctx.data::<DataLoader<UserLoader>>()?;
         Ok(loader.load_one(o).await?.map(User))
     }
-    /// True when nobody owns the customer (公海).
-    async fn in_pool(&self) -> bool {
-        self.0.owner_id.is_none()
+    /// True when nobody owns the customer (公海); null for warehouse users.
+    async fn in_pool(&self, ctx: &Context<'_>) -> Option<bool> {
+        unless_limited(ctx, self.0.owner_id.is_none())
     }
     /// When the customer was last contacted (最近联系); null if never, and for warehouse
     /// users. Recent contact keeps an owned customer from returning to the public pool.
