@@ -33,6 +33,8 @@ pub struct Config {
     pub graphiql: bool,
     pub introspection: bool,
     pub cors_origins: Vec<String>,
+    pub cors_allow_headers: Vec<String>,
+    pub cors_max_age_secs: u64,
     pub max_body_bytes: usize,
     pub max_upload_bytes: usize,
     pub max_query_bytes: usize,
@@ -111,15 +113,17 @@ impl Config {
                 });
             }
         };
-        let cors_origins = env
-            .raw("GUANXI_CORS_ORIGINS")
-            .map(|s| {
-                s.split(',')
-                    .map(|o| o.trim().to_string())
-                    .filter(|o| !o.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let cors_origins = env.list("GUANXI_CORS_ORIGINS", "");
+        let cors_allow_headers = env.list("GUANXI_CORS_ALLOW_HEADERS", DEFAULT_CORS_HEADERS);
+        if let Some(bad) = cors_allow_headers
+            .iter()
+            .find(|h| axum::http::HeaderName::from_bytes(h.as_bytes()).is_err())
+        {
+            return Err(ConfigError {
+                variable: "GUANXI_CORS_ALLOW_HEADERS",
+                message: format!("{bad:?} is not a header name"),
+            });
+        }
         let config = Config {
             environment,
             bind: env.parse("GUANXI_BIND", "127.0.0.1:8080")?,
@@ -142,6 +146,8 @@ impl Config {
             graphiql: env.parse_bool("GUANXI_GRAPHIQL", !production)?,
             introspection: env.parse_bool("GUANXI_INTROSPECTION", !production)?,
             cors_origins,
+            cors_allow_headers,
+            cors_max_age_secs: env.parse("GUANXI_CORS_MAX_AGE_SECS", "600")?,
             max_body_bytes: env.parse("GUANXI_MAX_BODY_BYTES", "1048576")?,
             max_upload_bytes: env.parse("GUANXI_MAX_UPLOAD_BYTES", "33554432")?,
             max_query_bytes: env.parse("GUANXI_MAX_QUERY_BYTES", "32768")?,
@@ -179,11 +185,27 @@ impl Config {
     }
 }
 
+/// What browser clients commonly send: auth and content type, our request id, W3C tracing and
+/// the Apollo client-awareness headers.
+const DEFAULT_CORS_HEADERS: &str = "authorization, content-type, x-request-id, traceparent, \
+    tracestate, apollographql-client-name, apollographql-client-version, \
+    apollo-require-preflight, x-apollo-operation-name";
+
 struct Vars<'a, F: Fn(&str) -> Option<String>>(&'a F);
 
 impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
     fn raw(&self, name: &str) -> Option<String> {
         (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    /// A comma-separated list, trimmed, without empty items.
+    fn list(&self, name: &str, default: &str) -> Vec<String> {
+        self.raw(name)
+            .unwrap_or_else(|| default.to_string())
+            .split(',')
+            .map(|o| o.trim().to_ascii_lowercase())
+            .filter(|o| !o.is_empty())
+            .collect()
     }
 
     fn parse<T: FromStr>(&self, name: &'static str, default: &str) -> Result<T, ConfigError>
@@ -249,6 +271,8 @@ mod tests {
     fn a_bad_value_names_its_variable() {
         let e = with(&[("GUANXI_BIND", "nowhere")]).unwrap_err();
         assert_eq!(e.variable, "GUANXI_BIND");
+        let e = with(&[("GUANXI_CORS_ALLOW_HEADERS", "content-type, bad header")]).unwrap_err();
+        assert_eq!(e.variable, "GUANXI_CORS_ALLOW_HEADERS");
         let e = with(&[("GUANXI_GRAPHIQL", "maybe")]).unwrap_err();
         assert_eq!(e.variable, "GUANXI_GRAPHIQL");
     }

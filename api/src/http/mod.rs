@@ -4,12 +4,15 @@ mod document;
 mod errors;
 mod graphql;
 mod health;
+mod request_id;
 
+use crate::config::Config;
 use crate::graphql::AppSchema;
 use crate::state::AppState;
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Method, Request, header};
+use axum::http::{HeaderName, HeaderValue, Method, Request};
 use axum::routing::{any, get};
+use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -24,7 +27,7 @@ pub struct HttpState {
 }
 
 pub fn router(schema: AppSchema, app: AppState) -> Router {
-    let cors = cors(&app.config.cors_origins);
+    let cors = cors(&app.config);
     let state = HttpState { schema, app };
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let id = req
@@ -42,6 +45,7 @@ pub fn router(schema: AppSchema, app: AppState) -> Router {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
+                .layer(axum::middleware::map_request(request_id::drop_unacceptable))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(trace)
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -49,14 +53,21 @@ pub fn router(schema: AppSchema, app: AppState) -> Router {
         )
 }
 
-fn cors(origins: &[String]) -> CorsLayer {
-    let allowed: Vec<HeaderValue> = origins
+fn cors(config: &Config) -> CorsLayer {
+    let allowed: Vec<HeaderValue> = config
+        .cors_origins
         .iter()
         .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    let headers: Vec<HeaderName> = config
+        .cors_allow_headers
+        .iter()
+        .filter_map(|h| HeaderName::from_bytes(h.as_bytes()).ok())
         .collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, REQUEST_ID])
+        .allow_headers(headers)
         .expose_headers([REQUEST_ID])
+        .max_age(Duration::from_secs(config.cors_max_age_secs))
 }

@@ -172,6 +172,31 @@ async fn every_response_names_its_request() {
 }
 
 #[tokio::test]
+async fn unacceptable_request_ids_are_replaced() {
+    let app = spawn_app().await;
+    for bad in [
+        "x".repeat(65),
+        "has space".into(),
+        "<script>".into(),
+        "ünï".into(),
+    ] {
+        let r = app
+            .client
+            .post(format!("{}/graphql", app.address))
+            .header("x-request-id", bad.as_bytes())
+            .json(&json!({ "query": "{ me { id } }" }))
+            .send()
+            .await
+            .unwrap();
+        let echoed = r.headers()["x-request-id"].to_str().unwrap().to_string();
+        assert_ne!(echoed.as_bytes(), bad.as_bytes());
+        assert!(uuid::Uuid::parse_str(&echoed).is_ok(), "{echoed}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(ext(&body, "requestId"), echoed.as_str());
+    }
+}
+
+#[tokio::test]
 async fn cors_answers_only_allowed_origins() {
     let app = spawn_app_with(&[(
         "GUANXI_CORS_ORIGINS",
@@ -194,8 +219,41 @@ async fn cors_answers_only_allowed_origins() {
         ok.headers()["access-control-allow-origin"],
         "https://m.example.com"
     );
+    assert_eq!(ok.headers()["access-control-max-age"], "600");
+    let allowed = ok.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(allowed.contains("apollographql-client-name") && allowed.contains("traceparent"));
     let other = preflight("https://evil.example.com").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn cors_max_age_and_headers_are_settings() {
+    let app = spawn_app_with(&[
+        ("GUANXI_CORS_ORIGINS", "https://app.example.com"),
+        ("GUANXI_CORS_MAX_AGE_SECS", "86400"),
+        (
+            "GUANXI_CORS_ALLOW_HEADERS",
+            "authorization, content-type, x-tenant",
+        ),
+    ])
+    .await;
+    let r = app
+        .client
+        .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "x-tenant")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["access-control-max-age"], "86400");
+    let allowed = r.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap();
+    assert!(allowed.contains("x-tenant") && !allowed.contains("traceparent"));
 }
 
 #[tokio::test]
