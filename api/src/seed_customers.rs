@@ -62,7 +62,7 @@ pub async fn seed(state: &AppState, users: &DemoUsers) -> AppResult<usize> {
     let Some(admin_id) = users.id("admin") else {
         return Ok(0);
     };
-    let admin = Actor::resolve(&state.db, admin_id, None).await?;
+    let admin = Actor::without_session(&state.db, admin_id).await?;
     let mut created = 0;
     let now = Utc::now();
     for i in 0..(BRANDS.len() * TRADES.len()) {

@@ -1,6 +1,7 @@
 //! sea-orm entities, one module per table. These are storage rows, never API types.
 
 pub mod audit_event;
+pub mod auth_session;
 pub mod contact;
 pub mod customer;
 pub mod customer_share;

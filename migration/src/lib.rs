@@ -12,6 +12,7 @@ mod m20261124_000005_create_customer_shares;
 mod m20261124_000006_create_audit_events;
 mod m20261124_000007_create_idempotency_keys;
 mod m20261124_000008_create_login_failures;
+mod m20261207_000009_create_auth_sessions;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_create_audit_events::Migration),
             Box::new(m20261124_000007_create_idempotency_keys::Migration),
             Box::new(m20261124_000008_create_login_failures::Migration),
+            Box::new(m20261207_000009_create_auth_sessions::Migration),
         ]
     }
 }

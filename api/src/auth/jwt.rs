@@ -1,4 +1,5 @@
-//! Short-lived JWT access tokens: HS256 only, `iss`, `aud`, `exp` and `sub` required.
+//! Short-lived JWT access tokens: HS256 only, `iss`, `aud`, `exp`, `sub` and `sid` (the
+//! session) required.
 
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
@@ -12,10 +13,17 @@ use uuid::Uuid;
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: String,
+    /// The session the token was issued for; it stops working when the session ends.
+    pub sid: String,
     pub iss: String,
     pub aud: String,
     pub exp: i64,
     pub iat: i64,
+}
+
+pub struct Verified {
+    pub user_id: Uuid,
+    pub session_id: Uuid,
 }
 
 #[derive(Clone)]
@@ -51,11 +59,12 @@ impl JwtKeys {
         }
     }
 
-    pub fn issue(&self, user_id: Uuid) -> AppResult<(String, DateTime<Utc>)> {
+    pub fn issue(&self, user_id: Uuid, session_id: Uuid) -> AppResult<(String, DateTime<Utc>)> {
         let now = Utc::now();
         let expires = now + self.inner.ttl;
         let claims = Claims {
             sub: user_id.to_string(),
+            sid: session_id.to_string(),
             iss: self.inner.issuer.clone(),
             aud: self.inner.audience.clone(),
             exp: expires.timestamp(),
@@ -70,8 +79,9 @@ impl JwtKeys {
         Ok((token, expires))
     }
 
-    /// The user id a valid token names. Expiry is told apart so clients know to refresh.
-    pub fn verify(&self, token: &str) -> AppResult<Uuid> {
+    /// The user and session a valid token names. Expiry is told apart so clients know to
+    /// refresh.
+    pub fn verify(&self, token: &str) -> AppResult<Verified> {
         let data =
             decode::<Claims>(token, &self.inner.decoding, &self.inner.validation).map_err(|e| {
                 match e.kind() {
@@ -83,8 +93,11 @@ impl JwtKeys {
                     }
                 }
             })?;
-        Uuid::parse_str(&data.claims.sub).map_err(|_| {
-            AppError::unauthenticated("INVALID_TOKEN", "the access token is not valid")
+        let invalid =
+            |_| AppError::unauthenticated("INVALID_TOKEN", "the access token is not valid");
+        Ok(Verified {
+            user_id: Uuid::parse_str(&data.claims.sub).map_err(invalid)?,
+            session_id: Uuid::parse_str(&data.claims.sid).map_err(invalid)?,
         })
     }
 }

@@ -1,9 +1,10 @@
 //! Signing in and out.
 
 use super::context::ContextExt;
+use super::ids;
 use super::users::User;
 use crate::service::session::{self, Session};
-use async_graphql::{Context, InputObject, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
 /// The credentials to sign in with.
@@ -25,8 +26,24 @@ pub struct RefreshTokenInput {
 /// The session to end.
 #[derive(InputObject)]
 pub struct LogoutInput {
-    /// The refresh token of the session to end.
-    pub refresh_token: String,
+    /// The refresh token of the session to end; without it, the session of the access token
+    /// the request is signed in with ends.
+    pub refresh_token: Option<String>,
+}
+
+/// The user whose sessions to end.
+#[derive(InputObject)]
+pub struct EndUserSessionsInput {
+    /// The user's global id.
+    pub user_id: ID,
+}
+
+/// How many sessions ended.
+#[derive(SimpleObject)]
+pub struct SessionsEndedPayload {
+    /// Sessions that were live and are now ended (their access and refresh tokens stop
+    /// working at once).
+    pub ended_count: u64,
 }
 
 /// The signed-in user's current password and the new one.
@@ -107,7 +124,8 @@ impl AuthMutation {
         Ok(session::refresh(state, &input.refresh_token).await?.into())
     }
 
-    /// Ends the session the refresh token belongs to.
+    /// Ends the session the request is signed in with (and the one the refresh token belongs
+    /// to, if given): its access and refresh tokens stop working at once.
     async fn logout(
         &self,
         ctx: &Context<'_>,
@@ -115,11 +133,36 @@ impl AuthMutation {
     ) -> async_graphql::Result<OkPayload> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
-        session::logout(state, actor, &input.refresh_token).await?;
+        session::logout(state, actor, input.refresh_token.as_deref()).await?;
         Ok(OkPayload { ok: true })
     }
 
-    /// Changes the signed-in user's password and signs out every other session.
+    /// Ends every session of the signed-in user, on every device, this one included.
+    async fn sign_out_everywhere(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<SessionsEndedPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let ended_count = session::sign_out_everywhere(state, actor).await?;
+        Ok(SessionsEndedPayload { ended_count })
+    }
+
+    /// Ends every session of a user (administrators only), for a lost phone or a departing
+    /// employee; the user may sign in again unless also deactivated.
+    async fn end_user_sessions(
+        &self,
+        ctx: &Context<'_>,
+        input: EndUserSessionsInput,
+    ) -> async_graphql::Result<SessionsEndedPayload> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let user_id = ids::decode("userId", "User", &input.user_id)?;
+        let ended_count = session::end_sessions_of(state, actor, user_id).await?;
+        Ok(SessionsEndedPayload { ended_count })
+    }
+
+    /// Changes the signed-in user's password and ends every other session; this one goes on.
     #[graphql(complexity = 1000)]
     async fn change_password(
         &self,

@@ -288,11 +288,11 @@ async fn authenticate(
             "the Authorization header must be `Bearer <access token>`",
         ));
     };
-    let user_id = match s.app.jwt.verify(token) {
-        Ok(id) => id,
+    let verified = match s.app.jwt.verify(token) {
+        Ok(v) => v,
         Err(e) => return failed(e),
     };
-    match Actor::resolve(&s.app.db, user_id, request_id).await {
+    match Actor::resolve(&s.app.db, &verified, request_id).await {
         Ok(actor) => Ok(RequestAuth::Authenticated(actor)),
         Err(e) => failed(e),
     }

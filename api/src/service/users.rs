@@ -11,7 +11,7 @@ use chrono::Utc;
 use domain::role::Role;
 use domain::text;
 use domain::user::{Email, check_manager_change, check_password_strength};
-use entity::{refresh_token, user};
+use entity::user;
 use sea_orm::Condition;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
@@ -201,8 +201,7 @@ pub async fn update_profile(
     Ok(saved)
 }
 
-/// Deactivating a user revokes their refresh tokens; their access tokens stop working at
-/// once because every request re-reads the user.
+/// Deactivating a user ends their sessions; their access tokens stop working at once.
 #[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn set_active(
     db: &DatabaseConnection,
@@ -227,7 +226,7 @@ pub async fn set_active(
     let version = current.version;
     let saved = save_versioned(&txn, next, version).await?;
     if !active {
-        revoke_all_refresh_tokens(&txn, id).await?;
+        super::session::end_all(&txn, id).await?;
     }
     let mut changes = audit::Changes::new();
     changes.field("active", &current.active, &active);
@@ -235,16 +234,6 @@ pub async fn set_active(
     audit::record(&txn, Some(actor), action, "User", id, changes.into_value()).await?;
     txn.commit().await?;
     Ok(saved)
-}
-
-pub async fn revoke_all_refresh_tokens(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<()> {
-    refresh_token::Entity::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
 }
 
 /// Writes `next` only if the stored version is still `expected`, bumping it.

@@ -88,7 +88,7 @@ async fn expired_token_says_so() {
     let now = chrono::Utc::now().timestamp();
     let expired = encode(
         &Header::new(Algorithm::HS256),
-        &json!({ "sub": u.id.to_string(), "iss": "guanxi", "aud": "guanxi-api", "exp": now - 10, "iat": now - 910 }),
+        &json!({ "sub": u.id.to_string(), "sid": uuid::Uuid::now_v7().to_string(), "iss": "guanxi", "aud": "guanxi-api", "exp": now - 10, "iat": now - 910 }),
         &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
     )
     .unwrap();
@@ -284,4 +284,139 @@ async fn one_request_cannot_try_many_passwords() {
         )
         .await;
     assert_eq!(ext(&r, "reason"), "INVALID_CREDENTIALS", "{r}");
+}
+
+const LOGOUT: &str = "mutation($t: String) { logout(input: {refreshToken: $t}) { ok } }";
+
+async fn session(app: &TestApp, u: &TestUser) -> (String, String) {
+    let r = login(app, &u.email, PASSWORD).await;
+    (
+        r["data"]["login"]["accessToken"].as_str().unwrap().into(),
+        r["data"]["login"]["refreshToken"].as_str().unwrap().into(),
+    )
+}
+
+fn reason(r: &Value) -> &str {
+    ext(r, "reason").as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn access_tokens_stop_working_the_moment_their_session_ends() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    let me = "{ me { id } }";
+    let (phone, phone_refresh) = session(&app, &u).await;
+    let (laptop, _) = session(&app, &u).await;
+    // Logout without a refresh token ends the session the request is signed in with.
+    let r = app.gql(Some(&phone), LOGOUT, json!({})).await;
+    assert_eq!(r["data"]["logout"]["ok"], true, "{r}");
+    assert_eq!(
+        reason(&app.gql(Some(&phone), me, json!({})).await),
+        "SESSION_ENDED"
+    );
+    assert_eq!(
+        reason(&app.gql(None, REFRESH, json!({ "t": phone_refresh })).await),
+        "SESSION_ENDED"
+    );
+    // Other sessions go on.
+    assert!(app.gql(Some(&laptop), me, json!({})).await["data"]["me"].is_object());
+
+    // Password change: every other session ends, this one goes on.
+    let (other, other_refresh) = session(&app, &u).await;
+    let change = "mutation($c: String!) { changePassword(input: {currentPassword: $c, newPassword: \"Another-Good-One-7\"}) { ok } }";
+    let r = app
+        .gql(Some(&laptop), change, json!({ "c": PASSWORD }))
+        .await;
+    assert_eq!(r["data"]["changePassword"]["ok"], true, "{r}");
+    assert_eq!(
+        reason(&app.gql(Some(&other), me, json!({})).await),
+        "SESSION_ENDED"
+    );
+    assert_eq!(
+        code(&app.gql(None, REFRESH, json!({ "t": other_refresh })).await),
+        "UNAUTHENTICATED"
+    );
+    assert!(app.gql(Some(&laptop), me, json!({})).await["data"]["me"].is_object());
+
+    // Sign out everywhere ends this one too.
+    let r = app
+        .gql(
+            Some(&laptop),
+            "mutation { signOutEverywhere { endedCount } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        r["data"]["signOutEverywhere"]["endedCount"]
+            .as_u64()
+            .unwrap()
+            >= 1,
+        "{r}"
+    );
+    assert_eq!(
+        reason(&app.gql(Some(&laptop), me, json!({})).await),
+        "SESSION_ENDED"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_ends_a_users_sessions() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let u = app.user(Role::Sales, None).await;
+    let me = "{ me { id } }";
+    let (a, _) = session(&app, &u).await;
+    let end = "mutation($id: ID!) { endUserSessions(input: {userId: $id}) { endedCount } }";
+    let r = app
+        .gql(Some(&u.token), end, json!({ "id": admin.gid }))
+        .await;
+    assert_eq!(code(&r), "FORBIDDEN");
+    assert!(app.gql(Some(&admin.token), me, json!({})).await["data"]["me"].is_object());
+    let d = app.ok(&admin, end, json!({ "id": u.gid })).await;
+    // The helper's session and the one signed in above.
+    assert_eq!(d["endUserSessions"]["endedCount"], 2);
+    assert_eq!(
+        reason(&app.gql(Some(&a), me, json!({})).await),
+        "SESSION_ENDED"
+    );
+    assert_eq!(
+        reason(&app.gql(Some(&u.token), me, json!({})).await),
+        "SESSION_ENDED"
+    );
+    // They may sign in again.
+    let (b, _) = session(&app, &u).await;
+    assert!(app.gql(Some(&b), me, json!({})).await["data"]["me"].is_object());
+    let audit = app
+        .ok(
+            &admin,
+            "query($id: ID!) { auditEvents(entityId: $id) { edges { node { action } } } }",
+            json!({ "id": u.gid }),
+        )
+        .await;
+    assert!(audit.to_string().contains("end_sessions"), "{audit}");
+}
+
+#[tokio::test]
+async fn a_token_without_a_session_is_invalid() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    let now = chrono::Utc::now().timestamp();
+    let sign = |claims: Value| {
+        encode(
+            &Header::new(Algorithm::HS256),
+            &claims,
+            &EncodingKey::from_secret(JWT_SECRET.as_bytes()),
+        )
+        .unwrap()
+    };
+    let no_sid = sign(
+        json!({ "sub": u.id.to_string(), "iss": "guanxi", "aud": "guanxi-api", "exp": now + 600 }),
+    );
+    let r = app.gql(Some(&no_sid), "{ me { id } }", json!({})).await;
+    assert_eq!(reason(&r), "INVALID_TOKEN");
+    let unknown = sign(
+        json!({ "sub": u.id.to_string(), "sid": uuid::Uuid::now_v7().to_string(), "iss": "guanxi", "aud": "guanxi-api", "exp": now + 600, "iat": now }),
+    );
+    let r = app.gql(Some(&unknown), "{ me { id } }", json!({})).await;
+    assert_eq!(reason(&r), "SESSION_ENDED");
 }

@@ -234,7 +234,7 @@ fn below(managers: &[Option<usize>], user: usize, boss: usize) -> bool {
 async fn check(s: Scenario) -> Result<(), TestCaseError> {
     let app = spawn_app().await;
     let arranger = app.admin().await;
-    let admin = Actor::resolve(&app.state.db, arranger.id, None)
+    let admin = Actor::without_session(&app.state.db, arranger.id)
         .await
         .unwrap();
     let mut users: Vec<TestUser> = Vec::new();

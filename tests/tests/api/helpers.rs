@@ -138,7 +138,7 @@ impl TestApp {
         r["data"].clone()
     }
 
-    /// Creates a user directly (arrange step) and mints an access token for them.
+    /// Creates a user directly (arrange step) and signs them in.
     pub async fn user(&self, role: Role, manager: Option<&TestUser>) -> TestUser {
         let email = format!(
             "{}-{}@example.com",
@@ -160,7 +160,10 @@ impl TestApp {
         )
         .await
         .unwrap_or_else(|e| panic!("create user: {}", e.message()));
-        let (token, _) = self.state.jwt.issue(model.id).expect("token");
+        let token = guanxi::service::session::start(&self.state, &self.state.db, model.clone())
+            .await
+            .unwrap_or_else(|e| panic!("start a session: {}", e.message()))
+            .access_token;
         TestUser {
             id: model.id,
             gid: guanxi::graphql::ids::encode("User", model.id).0,
