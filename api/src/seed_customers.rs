@@ -130,7 +130,7 @@ pub async fn seed(state: &AppState, users: &DemoUsers) -> AppResult<usize> {
                 patch,
                 owner,
                 primary_contact: Some(contact),
-                client_mutation_id: None,
+                idempotency: None,
             },
         )
         .await?;

@@ -12,6 +12,9 @@ pub struct Model {
     pub operation: String,
     /// The id of the record the first request created.
     pub result_id: Uuid,
+    /// A hash of the first request's input (empty for keys stored before inputs were
+    /// compared).
+    pub fingerprint: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -214,13 +214,14 @@ impl ContactMutation {
         let state = ctx.state()?;
         let customer = ids::decode("customerId", "Customer", &input.customer_id)?;
         let key = input.client_mutation_id.clone();
+        let idempotency = crate::graphql::idempotency::key(ctx, key.as_deref())?;
         let c = contacts::create(
             state,
             actor,
             customer,
             input.contact.into(),
             input.primary,
-            key.clone(),
+            idempotency,
         )
         .await?;
         Ok(ContactPayload {

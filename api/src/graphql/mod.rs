@@ -7,6 +7,7 @@ pub mod connection;
 pub mod contacts;
 pub mod context;
 pub mod customers;
+pub mod idempotency;
 pub mod ids;
 pub mod loaders;
 pub mod node;

@@ -203,19 +203,16 @@ pub async fn create(
     customer_id: Uuid,
     patch: ContactPatch,
     primary: bool,
-    client_mutation_id: Option<String>,
+    key: Option<idempotency::Key>,
 ) -> AppResult<contact::Model> {
-    let key = idempotency::check_key(client_mutation_id.as_deref())?;
     let txn = crate::db::begin(&state.db).await?;
-    if let Some(existing) =
-        idempotency::replay(&txn, actor, key.as_deref(), "createContact").await?
-    {
+    if let Some(existing) = idempotency::replay(&txn, actor, key.as_ref(), "createContact").await? {
         return find_visible(&txn, state, actor, existing).await;
     }
     let (customer, _) =
         access::require(&txn, state, actor, customer_id, |a| a.can_edit, "edit").await?;
     let saved = insert_for(&txn, actor, &customer, patch, primary).await?;
-    idempotency::remember(&txn, actor, key.as_deref(), "createContact", saved.id).await?;
+    idempotency::remember(&txn, actor, key.as_ref(), "createContact", saved.id).await?;
     txn.commit().await?;
     Ok(saved)
 }

@@ -257,7 +257,7 @@ async fn check(s: Scenario) -> Result<(), TestCaseError> {
                     name: Some(format!("联系人{i}")),
                     ..Default::default()
                 }),
-                client_mutation_id: None,
+                idempotency: None,
             },
         )
         .await

@@ -164,6 +164,48 @@ async fn retried_create_with_the_same_key_creates_once() {
     );
     assert_eq!(b["createCustomer"]["clientMutationId"], "mobile-42");
     assert_eq!(count(&app).await, 1);
+    // The same input spelled in another order, with an explicit null, is the same request.
+    let c = app
+        .ok(
+            &rep,
+            CREATE_CUSTOMER,
+            json!({ "i": { "clientMutationId": "mobile-42", "primaryContact": null, "customer": { "name": "重试科技" } } }),
+        )
+        .await;
+    assert_eq!(
+        a["createCustomer"]["customer"]["id"],
+        c["createCustomer"]["customer"]["id"]
+    );
+}
+
+#[tokio::test]
+async fn a_key_reused_with_another_input_is_a_conflict_and_keys_expire_after_a_day() {
+    let app = spawn_app().await;
+    let rep = app.user(Role::Sales, None).await;
+    let input = |name: &str| json!({ "i": { "customer": { "name": name }, "clientMutationId": "tablet-7" } });
+    app.ok(&rep, CREATE_CUSTOMER, input("第一家")).await;
+    let r = app
+        .gql(Some(&rep.token), CREATE_CUSTOMER, input("第二家"))
+        .await;
+    assert_eq!(code(&r), "CONFLICT", "{r}");
+    assert_eq!(count(&app).await, 1);
+    // Another user's key space is their own.
+    let peer = app.user(Role::Sales, None).await;
+    app.ok(&peer, CREATE_CUSTOMER, input("第三家")).await;
+    assert_eq!(count(&app).await, 2);
+
+    let day_ago = chrono::Utc::now() - chrono::Duration::hours(25);
+    entity::idempotency_key::Entity::update_many()
+        .col_expr(
+            entity::idempotency_key::Column::CreatedAt,
+            sea_orm::sea_query::Expr::value(day_ago),
+        )
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let d = app.ok(&rep, CREATE_CUSTOMER, input("第二家")).await;
+    assert_eq!(d["createCustomer"]["customer"]["name"], "第二家");
+    assert_eq!(count(&app).await, 3);
 }
 
 #[tokio::test]

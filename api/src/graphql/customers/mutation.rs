@@ -167,6 +167,7 @@ impl CustomerMutation {
                 .map(Some)
         };
         let key = input.client_mutation_id.clone();
+        let idempotency = crate::graphql::idempotency::key(ctx, key.as_deref())?;
         let c = write::create(
             state,
             actor,
@@ -174,7 +175,7 @@ impl CustomerMutation {
                 patch: input.customer.into(),
                 owner,
                 primary_contact: input.primary_contact.map(Into::into),
-                client_mutation_id: key.clone(),
+                idempotency,
             },
         )
         .await?;

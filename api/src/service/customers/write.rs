@@ -20,7 +20,7 @@ pub struct NewCustomer {
     /// `None`: the actor. `Some(None)`: straight into the public pool.
     pub owner: Option<Option<Uuid>>,
     pub primary_contact: Option<ContactPatch>,
-    pub client_mutation_id: Option<String>,
+    pub idempotency: Option<idempotency::Key>,
 }
 
 /// Checks that `target` may be given customers by `actor`: an active user of a selling
@@ -63,7 +63,7 @@ pub async fn create(
     {
         return Err(AppError::forbidden("your role may not create customers"));
     }
-    let key = idempotency::check_key(input.client_mutation_id.as_deref())?;
+    let key = input.idempotency;
     let now = Utc::now();
     let mut m = patch::blank(now);
     let name = input.patch.name.clone().unwrap_or_default();
@@ -71,8 +71,7 @@ pub async fn create(
     input.patch.apply(&mut m)?;
     m.created_by = Some(actor.id);
     let txn = crate::db::begin(&state.db).await?;
-    if let Some(existing) =
-        idempotency::replay(&txn, actor, key.as_deref(), "createCustomer").await?
+    if let Some(existing) = idempotency::replay(&txn, actor, key.as_ref(), "createCustomer").await?
     {
         return query::find_visible(&txn, state, actor, existing).await;
     }
@@ -101,7 +100,7 @@ pub async fn create(
     if let Some(c) = input.primary_contact {
         contacts::insert_for(&txn, actor, &saved, c, true).await?;
     }
-    idempotency::remember(&txn, actor, key.as_deref(), "createCustomer", saved.id).await?;
+    idempotency::remember(&txn, actor, key.as_ref(), "createCustomer", saved.id).await?;
     txn.commit().await?;
     Ok(saved)
 }
