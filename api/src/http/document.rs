@@ -5,7 +5,9 @@
 //! introspection. Each fragment is counted once and reused for every spread, so counting is
 //! linear in the document's size whatever it expands to.
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
 use async_graphql_value::{ConstValue, Value};
 use std::collections::HashMap;
 
@@ -212,6 +214,34 @@ pub fn longest_variable_list<'a>(values: impl Iterator<Item = &'a ConstValue>) -
         }
     }
     values.map(value).fold(0, usize::max)
+}
+
+/// A required variable (non-null, no default) the request does not give: a request error
+/// under the spec, which the executor would report as a field error with a path instead.
+pub fn missing_variable(request: &async_graphql::Request) -> Option<async_graphql::ServerError> {
+    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+    let op = match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => op,
+        (DocumentOperations::Multiple(ops), Some(n)) => ops.get(n)?,
+        _ => return None,
+    };
+    op.node.variable_definitions.iter().find_map(|v| {
+        let d = &v.node;
+        let required = !d.var_type.node.nullable && d.default_value.is_none();
+        let given = request
+            .variables
+            .get(d.name.node.as_str())
+            .is_some_and(|v| *v != ConstValue::Null);
+        (required && !given).then(|| {
+            async_graphql::ServerError::new(
+                format!(
+                    "variable ${} of type {} is required",
+                    d.name.node, d.var_type.node
+                ),
+                Some(v.pos),
+            )
+        })
+    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Request-level refusals, always as a GraphQL-shaped JSON body with a code.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -10,6 +10,8 @@ pub struct Refusal {
     pub status: StatusCode,
     pub reason: &'static str,
     pub message: String,
+    /// The methods to name in `Allow` (with 405).
+    pub allow: Option<&'static str>,
 }
 
 impl Refusal {
@@ -18,13 +20,26 @@ impl Refusal {
             status,
             reason,
             message: message.into(),
+            allow: None,
+        }
+    }
+
+    pub fn method_not_allowed(reason: &'static str, message: &str, allow: &'static str) -> Refusal {
+        Refusal {
+            allow: Some(allow),
+            ..Refusal::new(StatusCode::METHOD_NOT_ALLOWED, reason, message)
         }
     }
 }
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        refuse(self.status, "VALIDATION", self.reason, &self.message)
+        let mut r = refuse(self.status, "VALIDATION", self.reason, &self.message);
+        if let Some(allow) = self.allow {
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        r
     }
 }
 

@@ -2,7 +2,7 @@
 //! type, oversize body, mutation over GET) is a GraphQL JSON error with a code, resolves the
 //! actor once, and executes with per-request loaders.
 
-use super::errors::{Refusal, refuse};
+use super::errors::Refusal;
 use super::{HttpState, REQUEST_ID};
 use crate::auth::Actor;
 use crate::error::AppError;
@@ -10,10 +10,10 @@ use crate::graphql::context::RequestAuth;
 use crate::graphql::loaders;
 use async_graphql::http::{GraphiQLSource, MultipartOptions};
 use async_graphql::parser::types::OperationType;
-use async_graphql::{BatchRequest, BatchResponse, Request as GqlRequest, ServerError};
+use async_graphql::{BatchRequest, Request as GqlRequest, ServerError};
 use axum::body::{Body, to_bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
 const MAX_PASSWORD_CHECKS: u64 = 2;
@@ -28,7 +28,7 @@ pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> 
     let batch = match parts.method {
         Method::GET => {
             let query = parts.uri.query().unwrap_or("");
-            if query.is_empty() && s.app.config.graphiql && accepts_html(&parts.headers) {
+            if query.is_empty() && s.app.config.graphiql && accepts(&parts.headers, "text/html") {
                 return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
             }
             if query.len() > s.app.config.max_query_bytes {
@@ -52,14 +52,17 @@ pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> 
             Err(r) => return r.into_response(),
         },
         _ => {
-            return refuse(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "VALIDATION",
+            return Refusal::method_not_allowed(
                 "METHOD_NOT_ALLOWED",
                 "use POST (or GET for queries)",
-            );
+                "GET, POST",
+            )
+            .into_response();
         }
     };
+    if matches!(&batch, BatchRequest::Batch(rs) if rs.is_empty()) {
+        return axum::Json(serde_json::json!([])).into_response();
+    }
     if let Err(r) = check_limits(&s, &batch) {
         return r.into_response();
     }
@@ -67,36 +70,158 @@ pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> 
         Ok(a) => a,
         Err(e) => return internal(e, request_id.as_deref()),
     };
-    let batch = match batch {
-        BatchRequest::Single(r) => BatchRequest::Single(prepare(&s, r, &auth)),
-        BatchRequest::Batch(rs) => {
-            BatchRequest::Batch(rs.into_iter().map(|r| prepare(&s, r, &auth)).collect())
-        }
+    let (requests, single) = match batch {
+        BatchRequest::Single(r) => (vec![r], true),
+        BatchRequest::Batch(rs) => (rs, false),
     };
-    let mut response = s.schema.execute_batch(batch).await;
-    match &mut response {
-        BatchResponse::Single(r) => finish_errors(&mut r.errors, request_id.as_deref()),
-        BatchResponse::Batch(rs) => rs
-            .iter_mut()
-            .for_each(|r| finish_errors(&mut r.errors, request_id.as_deref())),
-    }
-    axum::Json(response).into_response()
+    let sources: Vec<Source> = requests.iter().map(Source::of).collect();
+    let media = if accepts(&parts.headers, GRAPHQL_RESPONSE) {
+        GRAPHQL_RESPONSE
+    } else {
+        "application/json"
+    };
+    let rid = request_id.as_deref();
+    let responses = futures::future::join_all(requests.into_iter().map(|r| {
+        let r = prepare(&s, r, &auth);
+        let schema = &s.schema;
+        async move {
+            match super::document::missing_variable(&r) {
+                Some(e) => async_graphql::Response::from_errors(vec![e]),
+                None => schema.execute(r).await,
+            }
+        }
+    }))
+    .await;
+    let mut finished = responses
+        .into_iter()
+        .zip(&sources)
+        .map(|(r, src)| finish(&s, src, r, rid));
+    let (status, body) = if single {
+        let (body, request_error) = finished.next().unwrap_or_default();
+        // Per GraphQL over HTTP: a request that never ran is a 4xx, under the new media type
+        // only; `application/json` clients expect 200 for every GraphQL answer.
+        let status = if request_error && media == GRAPHQL_RESPONSE {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        (status, body)
+    } else {
+        (
+            StatusCode::OK,
+            serde_json::Value::Array(finished.map(|(b, _)| b).collect()),
+        )
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    response
 }
 
-fn accepts_html(headers: &HeaderMap) -> bool {
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// What is needed to repair a response after its request was consumed.
+struct Source {
+    query: String,
+    operation_name: Option<String>,
+}
+
+impl Source {
+    fn of(r: &GqlRequest) -> Source {
+        Source {
+            query: r.query.clone(),
+            operation_name: r.operation_name.clone(),
+        }
+    }
+}
+
+/// The response as JSON, and whether it is a request error (it never ran: parse, validation
+/// or variable errors), which carries no `data` at all.
+fn finish(
+    s: &HttpState,
+    src: &Source,
+    mut r: async_graphql::Response,
+    request_id: Option<&str>,
+) -> (serde_json::Value, bool) {
+    finish_errors(&mut r.errors, request_id);
+    let request_error = !r.errors.is_empty()
+        && r.data == async_graphql::Value::Null
+        && r.errors.iter().all(|e| e.path.is_empty());
+    let mut data = std::mem::take(&mut r.data).into_json().unwrap_or_default();
+    if !request_error
+        && r.errors.iter().any(|e| !e.path.is_empty())
+        && let Ok(doc) = async_graphql::parser::parse_query(&src.query)
+    {
+        s.shapes
+            .propagate(&doc, src.operation_name.as_deref(), &mut data, &r.errors);
+    }
+    let mut out = serde_json::Map::new();
+    if !request_error {
+        out.insert("data".into(), data);
+    }
+    if !r.errors.is_empty() {
+        out.insert(
+            "errors".into(),
+            serde_json::to_value(&r.errors).unwrap_or_default(),
+        );
+    }
+    if !r.extensions.is_empty() {
+        out.insert(
+            "extensions".into(),
+            serde_json::to_value(&r.extensions).unwrap_or_default(),
+        );
+    }
+    (serde_json::Value::Object(out), request_error)
+}
+
+fn accepts(headers: &HeaderMap, media: &str) -> bool {
     headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("text/html"))
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|m| {
+            let mut parts = m.split(';');
+            let essence = parts.next().unwrap_or("").trim();
+            // `q=0` means "not this one".
+            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+            essence.eq_ignore_ascii_case(media) && !refused
+        })
 }
 
 fn malformed(message: String) -> Refusal {
     Refusal::new(StatusCode::BAD_REQUEST, "MALFORMED_REQUEST", message)
 }
 
+/// Reads `query`, `operationName`, `variables` and `extensions` from the query string. An
+/// empty `variables=` or `extensions=` is absent, as GraphQL over HTTP has it.
 fn read_get(query: &str) -> Result<BatchRequest, Refusal> {
-    let request = async_graphql::http::parse_query_string(query)
+    let params: Vec<(String, String)> = serde_urlencoded::from_str(query)
         .map_err(|e| malformed(format!("cannot read the query string: {e}")))?;
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+    };
+    let Some(text) = param("query") else {
+        return Err(malformed("a GET request needs a `query` parameter".into()));
+    };
+    let mut request = GqlRequest::new(text);
+    if let Some(name) = param("operationName") {
+        request = request.operation_name(name);
+    }
+    if let Some(v) = param("variables") {
+        let value: serde_json::Value = serde_json::from_str(v)
+            .map_err(|e| malformed(format!("`variables` is not JSON: {e}")))?;
+        request = request.variables(async_graphql::Variables::from_json(value));
+    }
+    if let Some(v) = param("extensions") {
+        request.extensions = serde_json::from_str(v)
+            .map_err(|e| malformed(format!("`extensions` is not a JSON object: {e}")))?;
+    }
     // A GET can be replayed by caches and links: it may only read.
     let doc = async_graphql::parser::parse_query(&request.query)
         .map_err(|e| malformed(format!("cannot parse the query: {e}")))?;
@@ -109,10 +234,10 @@ fn read_get(query: &str) -> Result<BatchRequest, Refusal> {
         selected && op.node.ty != OperationType::Query
     });
     if is_mutation {
-        return Err(Refusal::new(
-            StatusCode::METHOD_NOT_ALLOWED,
+        return Err(Refusal::method_not_allowed(
             "MUTATION_OVER_GET",
             "mutations must be sent with POST",
+            "POST",
         ));
     }
     Ok(BatchRequest::Single(request))
@@ -166,8 +291,20 @@ async fn read_post(
         .await
         .map_err(|e| malformed(format!("cannot read the multipart request: {e}")))
     } else {
-        serde_json::from_slice::<BatchRequest>(&bytes)
-            .map_err(|e| malformed(format!("the body is not a GraphQL request in JSON: {e}")))
+        // An array is a batch (possibly empty); anything else must be one request object.
+        let is_batch = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
+        let bad = |e: serde_json::Error| {
+            malformed(format!("the body is not a GraphQL request in JSON: {e}"))
+        };
+        if is_batch {
+            serde_json::from_slice::<Vec<GqlRequest>>(&bytes)
+                .map(BatchRequest::Batch)
+                .map_err(bad)
+        } else {
+            serde_json::from_slice::<GqlRequest>(&bytes)
+                .map(BatchRequest::Single)
+                .map_err(bad)
+        }
     }
 }
 

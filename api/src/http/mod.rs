@@ -5,6 +5,7 @@ mod errors;
 mod graphql;
 mod health;
 mod request_id;
+mod shape;
 
 use crate::config::Config;
 use crate::graphql::AppSchema;
@@ -12,6 +13,7 @@ use crate::state::AppState;
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, Request};
 use axum::routing::{any, get};
+use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -24,11 +26,17 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct HttpState {
     pub schema: AppSchema,
     pub app: AppState,
+    pub shapes: Arc<shape::Shapes>,
 }
 
 pub fn router(schema: AppSchema, app: AppState) -> Router {
     let cors = cors(&app.config);
-    let state = HttpState { schema, app };
+    let shapes = Arc::new(shape::Shapes::from_sdl(&crate::graphql::sdl(&app.config)));
+    let state = HttpState {
+        schema,
+        app,
+        shapes,
+    };
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let id = req
             .headers()
