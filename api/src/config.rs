@@ -47,6 +47,9 @@ pub struct Config {
     pub max_filter_values: usize,
     pub max_exports_per_request: u64,
     pub login_max_failures: u64,
+    pub login_max_failures_per_ip: u64,
+    pub login_max_delay_secs: i64,
+    pub trusted_proxy_hops: usize,
     pub login_window_secs: i64,
     pub base_currency: String,
     pub pool_days: i64,
@@ -160,6 +163,9 @@ impl Config {
             max_filter_values: env.parse("GUANXI_MAX_FILTER_VALUES", "100")?,
             max_exports_per_request: env.parse("GUANXI_MAX_EXPORTS_PER_REQUEST", "1")?,
             login_max_failures: env.parse("GUANXI_LOGIN_MAX_FAILURES", "10")?,
+            login_max_failures_per_ip: env.parse("GUANXI_LOGIN_MAX_FAILURES_PER_IP", "50")?,
+            login_max_delay_secs: env.parse("GUANXI_LOGIN_MAX_DELAY_SECS", "60")?,
+            trusted_proxy_hops: env.parse("GUANXI_TRUSTED_PROXY_HOPS", "0")?,
             login_window_secs: env.parse("GUANXI_LOGIN_WINDOW_SECS", "900")?,
             base_currency: env
                 .raw("GUANXI_BASE_CURRENCY")

@@ -32,7 +32,10 @@ pub enum AppError {
         rule: &'static str,
         message: String,
     },
-    RateLimited,
+    /// Try again after this many seconds.
+    RateLimited {
+        retry_after_secs: u64,
+    },
     /// Logged with the request id; the client sees only `INTERNAL`.
     Internal(String),
 }
@@ -46,7 +49,7 @@ impl AppError {
             AppError::Validation { .. } => "VALIDATION",
             AppError::Conflict { .. } => "CONFLICT",
             AppError::BusinessRule { .. } => "BUSINESS_RULE",
-            AppError::RateLimited => "RATE_LIMITED",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -106,7 +109,9 @@ impl AppError {
             AppError::Conflict { message, .. } | AppError::BusinessRule { message, .. } => {
                 message.clone()
             }
-            AppError::RateLimited => "too many attempts; wait a few minutes and try again".into(),
+            AppError::RateLimited { retry_after_secs } => {
+                format!("too many attempts; try again in {retry_after_secs} s")
+            }
             AppError::Internal(_) => "internal error".into(),
         }
     }
@@ -121,6 +126,9 @@ impl AppError {
                 AppError::Unauthenticated { reason, .. } => e.set("reason", *reason),
                 AppError::Validation { field, .. } => e.set("field", field.as_str()),
                 AppError::BusinessRule { rule, .. } => e.set("rule", *rule),
+                AppError::RateLimited { retry_after_secs } => {
+                    e.set("retryAfter", *retry_after_secs)
+                }
                 AppError::Conflict {
                     details: Some(d), ..
                 } => {

@@ -53,7 +53,10 @@ impl Application {
         tracing::info!(port = self.port, "guanxi listening");
         // Stops with the server, however the server future ends (including being dropped).
         let _sweeper = AbortOnDrop(tokio::spawn(pool_sweeper(self.state.clone())));
-        axum::serve(self.listener, self.router)
+        let app = self
+            .router
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown_signal())
             .await
     }

@@ -1,7 +1,8 @@
 use sea_orm::entity::prelude::*;
 
-/// A failed sign-in, counted per e-mail to slow down password guessing (kept in the database
-/// so every replica counts the same).
+/// A sign-in attempt not (yet) followed by a success, counted per e-mail, per address and per
+/// both to slow down password guessing (kept in the database so every replica counts the
+/// same).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "login_failures")]
 pub struct Model {
@@ -9,6 +10,8 @@ pub struct Model {
     pub id: Uuid,
     /// Lower-cased as typed, whether or not a user has it.
     pub email: String,
+    /// The client's address, when known.
+    pub ip: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

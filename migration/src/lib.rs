@@ -14,6 +14,7 @@ mod m20261124_000007_create_idempotency_keys;
 mod m20261124_000008_create_login_failures;
 mod m20261207_000009_create_auth_sessions;
 mod m20261207_000010_add_idempotency_fingerprint;
+mod m20261207_000011_add_login_failure_ip;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_create_login_failures::Migration),
             Box::new(m20261207_000009_create_auth_sessions::Migration),
             Box::new(m20261207_000010_add_idempotency_fingerprint::Migration),
+            Box::new(m20261207_000011_add_login_failure_ip::Migration),
         ]
     }
 }

@@ -108,7 +108,8 @@ impl AuthMutation {
         input: LoginInput,
     ) -> async_graphql::Result<AuthPayload> {
         let state = ctx.state()?;
-        Ok(session::login(state, &input.email, &input.password)
+        let ip = ctx.client_ip();
+        Ok(session::login(state, &input.email, &input.password, ip)
             .await?
             .into())
     }

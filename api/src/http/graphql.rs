@@ -6,7 +6,7 @@ use super::errors::Refusal;
 use super::{HttpState, REQUEST_ID};
 use crate::auth::Actor;
 use crate::error::AppError;
-use crate::graphql::context::RequestAuth;
+use crate::graphql::context::{ClientIp, RequestAuth};
 use crate::graphql::loaders;
 use async_graphql::http::{GraphiQLSource, MultipartOptions};
 use async_graphql::parser::types::OperationType;
@@ -20,6 +20,15 @@ const MAX_PASSWORD_CHECKS: u64 = 2;
 
 pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> Response {
     let (parts, body) = req.into_parts();
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0);
+    let ip = ClientIp(super::client_ip::client_ip(
+        &parts.headers,
+        peer,
+        s.app.config.trusted_proxy_hops,
+    ));
     let request_id = parts
         .headers
         .get(REQUEST_ID)
@@ -82,7 +91,7 @@ pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> 
     };
     let rid = request_id.as_deref();
     let responses = futures::future::join_all(requests.into_iter().map(|r| {
-        let r = prepare(&s, r, &auth);
+        let r = prepare(&s, r.data(ip), &auth);
         let schema = &s.schema;
         async move {
             match super::document::missing_variable(&r) {

@@ -1,5 +1,6 @@
 //! The HTTP surface: `/graphql`, health checks, request ids, CORS and shutdown.
 
+mod client_ip;
 mod document;
 mod errors;
 mod graphql;

@@ -240,6 +240,66 @@ async fn repeated_failures_lock_one_email_for_a_while() {
         "even the right password waits: {r}"
     );
     assert!(login(&app, &other.email, PASSWORD).await["data"]["login"].is_object());
+    assert!(ext(&r, "retryAfter").as_u64().unwrap() > 0, "{r}");
+}
+
+async fn login_from(app: &TestApp, ip: &str, email: &str, password: &str) -> Value {
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .header("x-forwarded-for", format!("10.9.9.9, {ip}"))
+        .json(&json!({ "query": LOGIN, "variables": { "e": email, "p": password } }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_guesser_is_stopped_while_the_owner_elsewhere_only_waits() {
+    let app = spawn_app_with(&[
+        ("GUANXI_LOGIN_MAX_FAILURES", "3"),
+        ("GUANXI_LOGIN_MAX_DELAY_SECS", "1"),
+        ("GUANXI_TRUSTED_PROXY_HOPS", "1"),
+    ])
+    .await;
+    let u = app.user(Role::Sales, None).await;
+    for _ in 0..3 {
+        let r = login_from(&app, "198.51.100.6", &u.email, "Wrong-password-1").await;
+        assert_eq!(ext(&r, "reason"), "INVALID_CREDENTIALS", "{r}");
+    }
+    // The guessing address is refused for the window, the right password included.
+    let r = login_from(&app, "198.51.100.6", &u.email, PASSWORD).await;
+    assert_eq!(code(&r), "RATE_LIMITED", "{r}");
+    assert!(ext(&r, "retryAfter").as_u64().unwrap() > 60, "{r}");
+    // The owner, elsewhere, waits at most the delay and is let in.
+    let mut r = login_from(&app, "203.0.113.7", &u.email, PASSWORD).await;
+    if r.get("errors").is_some() {
+        assert_eq!(code(&r), "RATE_LIMITED", "{r}");
+        assert!(ext(&r, "retryAfter").as_u64().unwrap() <= 1, "{r}");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        r = login_from(&app, "203.0.113.7", &u.email, PASSWORD).await;
+    }
+    assert!(r["data"]["login"]["accessToken"].is_string(), "{r}");
+}
+
+#[tokio::test]
+async fn one_address_spraying_many_emails_is_stopped() {
+    let app = spawn_app_with(&[
+        ("GUANXI_LOGIN_MAX_FAILURES_PER_IP", "4"),
+        ("GUANXI_TRUSTED_PROXY_HOPS", "1"),
+    ])
+    .await;
+    let u = app.user(Role::Sales, None).await;
+    for i in 0..4 {
+        let r = login_from(&app, "198.51.100.9", &format!("n{i}@example.com"), "x").await;
+        assert_eq!(ext(&r, "reason"), "INVALID_CREDENTIALS", "{r}");
+    }
+    let r = login_from(&app, "198.51.100.9", &u.email, PASSWORD).await;
+    assert_eq!(code(&r), "RATE_LIMITED", "{r}");
+    let r = login_from(&app, "198.51.100.10", &u.email, PASSWORD).await;
+    assert!(r["data"]["login"].is_object(), "{r}");
 }
 
 #[tokio::test]

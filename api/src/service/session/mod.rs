@@ -16,7 +16,7 @@ use entity::{auth_session, login_failure, refresh_token, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
-use throttle::{record_attempt, throttle};
+use std::net::IpAddr;
 use uuid::Uuid;
 
 pub struct Session {
@@ -37,12 +37,15 @@ fn bad_refresh() -> AppError {
 
 /// A wrong e-mail, a wrong password and an inactive account give the same error, and all
 /// verify one password hash, so neither the answer nor its timing tells them apart.
-pub async fn login(state: &AppState, email: &str, password: &str) -> AppResult<Session> {
+/// Attempts are limited per e-mail and per client address (see `throttle`).
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    ip: Option<IpAddr>,
+) -> AppResult<Session> {
     let key: String = email.trim().to_lowercase().chars().take(254).collect();
-    // The attempt is recorded before the password is checked, so parallel guesses count
-    // against each other; a successful sign-in clears the record.
-    record_attempt(state, &key).await?;
-    throttle(state, &key).await?;
+    throttle::admit(state, &key, ip).await?;
     let found = match Email::parse(email) {
         Ok(e) => {
             user::Entity::find()
