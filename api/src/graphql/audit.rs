@@ -69,6 +69,7 @@ impl AuditQuery {
     /// The history of one record, oldest first: administrators see every history; others see
     /// those of customers and contacts they may see, and their own user record's. Roles that
     /// read logistics only see none.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, None, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

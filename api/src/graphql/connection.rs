@@ -78,3 +78,14 @@ macro_rules! connection_type {
 pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
     ctx.look_ahead().field("totalCount").exists()
 }
+
+/// The complexity of a connection field: every node of the page costs what is selected
+/// under it, so `first: 100` with twenty fields weighs 100 times what `first: 1` does.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    use crate::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+    let asked = first.into_iter().chain(last).max();
+    let n = asked.map_or(DEFAULT_PAGE_SIZE, |n| (n.max(1) as u64).min(MAX_PAGE_SIZE));
+    (n as usize)
+        .saturating_mul(child_complexity)
+        .saturating_add(1)
+}

@@ -96,6 +96,7 @@ pub struct ContactQuery;
 #[Object]
 impl ContactQuery {
     /// Contacts of every customer the signed-in user may see, ordered by name.
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn contacts(
         &self,
         ctx: &Context<'_>,

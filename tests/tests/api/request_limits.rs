@@ -155,3 +155,24 @@ async fn production_refuses_introspection_with_a_reason() {
     let r = app.gql(None, "{ __typename }", json!({})).await;
     assert_eq!(r["data"]["__typename"], "QueryRoot");
 }
+
+#[tokio::test]
+async fn a_page_costs_what_its_nodes_cost() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let fields: String = (0..60).map(|i| format!("f{i}: name ")).collect();
+    let q = |first: u32| {
+        format!("{{ customers(first: {first}) {{ edges {{ node {{ {fields} }} }} }} }}")
+    };
+    let r = app.gql(Some(&admin.token), &q(100), json!({})).await;
+    assert_eq!(code(&r), "VALIDATION", "{r}");
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("complex"),
+        "{r}"
+    );
+    let r = app.gql(Some(&admin.token), &q(10), json!({})).await;
+    assert!(r.get("errors").is_none(), "{r}");
+}

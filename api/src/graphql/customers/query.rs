@@ -45,6 +45,7 @@ pub struct CustomerQuery;
 impl CustomerQuery {
     /// Customers the signed-in user may see, filtered and ordered (default: newest first).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn customers(
         &self,
         ctx: &Context<'_>,
@@ -99,6 +100,8 @@ impl CustomerQuery {
     }
 
     /// A CSV of exactly the customers the signed-in user may see that match the filter.
+    /// It reads every one of them, so it weighs as much as a sign-in.
+    #[graphql(complexity = 1000)]
     async fn export_customers(
         &self,
         ctx: &Context<'_>,

@@ -57,6 +57,7 @@ impl UserQuery {
 
     /// Everyone in the company directory, ordered by name. Any signed-in user may list
     /// colleagues (to share a customer with them, say).
+    #[graphql(complexity = "crate::graphql::connection::page_cost(first, last, child_complexity)")]
     async fn users(
         &self,
         ctx: &Context<'_>,
