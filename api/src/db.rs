@@ -41,6 +41,11 @@ pub async fn connect_with_metrics(
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+        })
+        // No statement may hold a connection and its locks for longer than this.
+        .map_sqlx_postgres_opts({
+            let ms = config.db_statement_timeout_ms.to_string();
+            move |o| o.options([("statement_timeout", ms.as_str())])
         });
     let mut db = Database::connect(opts).await?;
     db.set_metric_callback(move |info| {

@@ -18,7 +18,31 @@ use axum::response::{Html, IntoResponse, Response};
 
 const MAX_PASSWORD_CHECKS: u64 = 2;
 
+/// Runs one HTTP request within `GUANXI_REQUEST_TIMEOUT_SECS`. On timeout the work is
+/// dropped, which rolls back any open transaction.
 pub async fn handle(State(s): State<HttpState>, req: axum::extract::Request) -> Response {
+    let limit = std::time::Duration::from_secs(s.app.config.request_timeout_secs.max(1));
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    match tokio::time::timeout(limit, run(s, req)).await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::warn!(secs = limit.as_secs(), "request timed out");
+            let body = serde_json::json!({
+                "errors": [{
+                    "message": "the request took longer than the server allows and was stopped",
+                    "extensions": { "code": "INTERNAL", "reason": "TIMEOUT", "requestId": request_id }
+                }]
+            });
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
+        }
+    }
+}
+
+async fn run(s: HttpState, req: axum::extract::Request) -> Response {
     let (parts, body) = req.into_parts();
     let peer = parts
         .extensions

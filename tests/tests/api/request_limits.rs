@@ -176,3 +176,28 @@ async fn a_page_costs_what_its_nodes_cost() {
     let r = app.gql(Some(&admin.token), &q(10), json!({})).await;
     assert!(r.get("errors").is_none(), "{r}");
 }
+
+#[tokio::test]
+async fn a_request_that_runs_too_long_is_stopped_with_a_code() {
+    // A sign-in hashing with far more memory and passes than the tests normally use.
+    let app = spawn_app_with(&[
+        ("GUANXI_REQUEST_TIMEOUT_SECS", "1"),
+        ("GUANXI_ARGON2_MEMORY_KIB", "262144"),
+        ("GUANXI_ARGON2_ITERATIONS", "6"),
+    ])
+    .await;
+    let started = Instant::now();
+    let r = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .json(&json!({ "query": "mutation { login(input: {email: \"a@example.com\", password: \"x\"}) { accessToken } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(ext(&body, "reason"), "TIMEOUT", "{body}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let r = app.gql(None, "{ __typename }", json!({})).await;
+    assert_eq!(r["data"]["__typename"], "QueryRoot");
+}
