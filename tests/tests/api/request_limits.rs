@@ -201,3 +201,23 @@ async fn a_request_that_runs_too_long_is_stopped_with_a_code() {
     let r = app.gql(None, "{ __typename }", json!({})).await;
     assert_eq!(r["data"]["__typename"], "QueryRoot");
 }
+
+#[tokio::test]
+async fn postgres_statements_have_a_timeout() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let app = spawn_app_with(&[("GUANXI_DB_STATEMENT_TIMEOUT_MS", "1234")]).await;
+    let db = &app.state.db;
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return;
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            "SHOW statement_timeout",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let value: String = row.try_get("", "statement_timeout").unwrap();
+    assert_eq!(value, "1234ms");
+}
