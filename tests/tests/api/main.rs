@@ -7,6 +7,7 @@ mod customer_bulk;
 mod customer_import;
 mod customer_permissions;
 mod customers;
+mod fuzz;
 mod graphql_http;
 mod http;
 mod request_limits;
