@@ -251,3 +251,15 @@ fn row_id<E: EntityTrait>(sort: &Sort<E>, m: &E::Model) -> Uuid {
         _ => Uuid::nil(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_capped_and_never_negative() {
+        assert_eq!(size("first", 1000).unwrap(), MAX_PAGE_SIZE);
+        assert_eq!(size("first", 7).unwrap(), 7);
+        assert!(size("first", -1).is_err());
+    }
+}
