@@ -169,6 +169,35 @@ pub fn cost(doc: &ExecutableDocument) -> Cost {
     total
 }
 
+/// Every argument written in the document's operations and fragments, by name.
+fn literal_arguments(doc: &ExecutableDocument) -> Vec<(&str, &Value)> {
+    fn set<'a>(s: &'a SelectionSet, out: &mut Vec<(&'a str, &'a Value)>) {
+        for item in &s.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    out.extend(
+                        f.node
+                            .arguments
+                            .iter()
+                            .map(|(n, v)| (n.node.as_str(), &v.node)),
+                    );
+                    set(&f.node.selection_set.node, out);
+                }
+                Selection::InlineFragment(i) => set(&i.node.selection_set.node, out),
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (_, op) in doc.operations.iter() {
+        set(&op.node.selection_set.node, &mut out);
+    }
+    for f in doc.fragments.values() {
+        set(&f.node.selection_set.node, &mut out);
+    }
+    out
+}
+
 /// The longest list written in the document's arguments (variables are counted apart).
 pub fn longest_literal_list(doc: &ExecutableDocument) -> usize {
     fn value(v: &Value) -> usize {
@@ -178,30 +207,10 @@ pub fn longest_literal_list(doc: &ExecutableDocument) -> usize {
             _ => 0,
         }
     }
-    fn set(s: &SelectionSet) -> usize {
-        s.items
-            .iter()
-            .map(|item| match &item.node {
-                Selection::Field(f) => f
-                    .node
-                    .arguments
-                    .iter()
-                    .map(|(_, v)| value(&v.node))
-                    .fold(set(&f.node.selection_set.node), usize::max),
-                Selection::InlineFragment(i) => set(&i.node.selection_set.node),
-                Selection::FragmentSpread(_) => 0,
-            })
-            .fold(0, usize::max)
-    }
-    let ops = doc
-        .operations
-        .iter()
-        .map(|(_, op)| set(&op.node.selection_set.node));
-    let frags = doc
-        .fragments
-        .values()
-        .map(|f| set(&f.node.selection_set.node));
-    ops.chain(frags).fold(0, usize::max)
+    literal_arguments(doc)
+        .into_iter()
+        .map(|(_, v)| value(v))
+        .fold(0, usize::max)
 }
 
 /// The longest list in a set of variable values.
@@ -214,6 +223,35 @@ pub fn longest_variable_list<'a>(values: impl Iterator<Item = &'a ConstValue>) -
         }
     }
     values.map(value).fold(0, usize::max)
+}
+
+/// The input field (or argument or variable) holding a string with U+0000, if any.
+/// PostgreSQL cannot store it in text, SQLite would: refusing it up front keeps the two
+/// databases alike and no such string reaches a statement.
+pub fn nul_field<'a>(
+    doc: &'a ExecutableDocument,
+    vars: impl Iterator<Item = (&'a str, &'a ConstValue)>,
+) -> Option<String> {
+    fn literal(name: &str, v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => s.contains('\0').then(|| name.to_owned()),
+            Value::List(items) => items.iter().find_map(|v| literal(name, v)),
+            Value::Object(fields) => fields.iter().find_map(|(k, v)| literal(k, v)),
+            _ => None,
+        }
+    }
+    fn variable(name: &str, v: &ConstValue) -> Option<String> {
+        match v {
+            ConstValue::String(s) => s.contains('\0').then(|| name.to_owned()),
+            ConstValue::List(items) => items.iter().find_map(|v| variable(name, v)),
+            ConstValue::Object(fields) => fields.iter().find_map(|(k, v)| variable(k, v)),
+            _ => None,
+        }
+    }
+    literal_arguments(doc)
+        .into_iter()
+        .find_map(|(n, v)| literal(n, v))
+        .or_else(|| { vars }.find_map(|(n, v)| variable(n, v)))
 }
 
 /// A required variable (non-null, no default) the request does not give: a request error
@@ -312,5 +350,31 @@ mod tests {
         let v = ConstValue::from_json(serde_json::json!({"f": {"tagsAny": [1, 2, [3, 4, 5, 6]]}}))
             .unwrap();
         assert_eq!(longest_variable_list(std::iter::once(&v)), 4);
+    }
+
+    #[test]
+    fn nul_characters_are_found_in_literals_and_variables() {
+        let clean =
+            parse("mutation { login(input: {email: \"a@b.c\", password: \"x\"}) { user { id } } }");
+        let none = ConstValue::from_json(serde_json::json!({"a": ["x", {"b": "y"}]})).unwrap();
+        assert_eq!(nul_field(&clean, std::iter::once(("i", &none))), None);
+        let literal = parse(
+            "mutation { login(input: {email: \"a\\u0000b\", password: \"x\"}) { user { id } } }",
+        );
+        assert_eq!(
+            nul_field(&literal, std::iter::empty()).as_deref(),
+            Some("email")
+        );
+        let nested =
+            ConstValue::from_json(serde_json::json!({"a": ["x", {"b": "y\u{0}"}]})).unwrap();
+        assert_eq!(
+            nul_field(&clean, std::iter::once(("i", &nested))).as_deref(),
+            Some("b")
+        );
+        let top = ConstValue::from_json(serde_json::json!("q\u{0}")).unwrap();
+        assert_eq!(
+            nul_field(&clean, std::iter::once(("q", &top))).as_deref(),
+            Some("q")
+        );
     }
 }

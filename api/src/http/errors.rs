@@ -12,6 +12,9 @@ pub struct Refusal {
     pub message: String,
     /// The methods to name in `Allow` (with 405).
     pub allow: Option<&'static str>,
+    /// The input field at fault, as field errors name it.
+    pub field: Option<String>,
+    pub request_id: Option<String>,
 }
 
 impl Refusal {
@@ -21,6 +24,8 @@ impl Refusal {
             reason,
             message: message.into(),
             allow: None,
+            field: None,
+            request_id: None,
         }
     }
 
@@ -34,7 +39,15 @@ impl Refusal {
 
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
-        let mut r = refuse(self.status, "VALIDATION", self.reason, &self.message);
+        let mut extensions = json!({ "code": "VALIDATION", "reason": self.reason });
+        if let Some(field) = self.field {
+            extensions["field"] = json!(field);
+        }
+        if let Some(id) = self.request_id {
+            extensions["requestId"] = json!(id);
+        }
+        let body = json!({ "errors": [{ "message": self.message, "extensions": extensions }] });
+        let mut r = (self.status, Json(body)).into_response();
         if let Some(allow) = self.allow {
             r.headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(allow));

@@ -58,6 +58,10 @@ async fn run(s: HttpState, req: axum::extract::Request) -> Response {
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
+    let refused = |r: Refusal| {
+        let request_id = request_id.clone();
+        Refusal { request_id, ..r }.into_response()
+    };
     let batch = match parts.method {
         Method::GET => {
             let query = parts.uri.query().unwrap_or("");
@@ -65,39 +69,37 @@ async fn run(s: HttpState, req: axum::extract::Request) -> Response {
                 return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
             }
             if query.len() > s.app.config.max_query_bytes {
-                return Refusal::new(
+                return refused(Refusal::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     "QUERY_TOO_LARGE",
                     format!(
                         "a query may be at most {} bytes",
                         s.app.config.max_query_bytes
                     ),
-                )
-                .into_response();
+                ));
             }
             match read_get(query) {
                 Ok(b) => b,
-                Err(r) => return r.into_response(),
+                Err(r) => return refused(r),
             }
         }
         Method::POST => match read_post(&s, &parts.headers, body).await {
             Ok(b) => b,
-            Err(r) => return r.into_response(),
+            Err(r) => return refused(r),
         },
         _ => {
-            return Refusal::method_not_allowed(
+            return refused(Refusal::method_not_allowed(
                 "METHOD_NOT_ALLOWED",
                 "use POST (or GET for queries)",
                 "GET, POST",
-            )
-            .into_response();
+            ));
         }
     };
     if matches!(&batch, BatchRequest::Batch(rs) if rs.is_empty()) {
         return axum::Json(serde_json::json!([])).into_response();
     }
     if let Err(r) = check_limits(&s, &batch) {
-        return r.into_response();
+        return refused(r);
     }
     let auth = match authenticate(&s, &parts.headers, request_id.clone()).await {
         Ok(a) => a,
@@ -404,6 +406,17 @@ fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Refusal> {
                     config.max_input_list
                 ),
             ));
+        }
+        let vars = r.variables.iter().map(|(n, v)| (n.as_str(), v));
+        if let Some(field) = super::document::nul_field(&doc, vars) {
+            return Err(Refusal {
+                field: Some(field),
+                ..Refusal::new(
+                    StatusCode::BAD_REQUEST,
+                    "NUL_CHARACTER",
+                    "text in the input may not contain the NUL character (U+0000)",
+                )
+            });
         }
         password_checks = password_checks.saturating_add(cost.password_checks);
         exports = exports.saturating_add(cost.exports);

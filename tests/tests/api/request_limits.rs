@@ -221,3 +221,41 @@ async fn postgres_statements_have_a_timeout() {
     let value: String = row.try_get("", "statement_timeout").unwrap();
     assert_eq!(value, "1234ms");
 }
+
+#[tokio::test]
+async fn nul_characters_are_refused_on_every_database() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let r = app
+        .gql(
+            None,
+            r#"mutation { login(input: {email: "a\u0000b@example.com", password: "x"}) { user { id } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(code(&r), "VALIDATION", "{r}");
+    assert_eq!(ext(&r, "reason"), "NUL_CHARACTER", "{r}");
+    assert_eq!(ext(&r, "field"), "email", "{r}");
+    assert!(
+        ext(&r, "requestId").is_string(),
+        "refusals carry the request id: {r}"
+    );
+    let q = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }";
+    let r = app
+        .gql(
+            Some(&admin.token),
+            q,
+            json!({ "i": { "customer": { "name": "Nul\u{0} Trading" } } }),
+        )
+        .await;
+    assert_eq!(ext(&r, "reason"), "NUL_CHARACTER", "{r}");
+    assert_eq!(ext(&r, "field"), "name", "{r}");
+    let r = app
+        .gql(
+            Some(&admin.token),
+            "{ customers { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(r["data"]["customers"]["totalCount"], 0, "{r}");
+}
