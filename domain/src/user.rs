@@ -6,7 +6,9 @@ use thiserror::Error;
 pub enum UserError {
     #[error("is not a valid e-mail address")]
     InvalidEmail,
-    #[error("must be at least {min} characters and mix letters with digits or symbols")]
+    #[error(
+        "must be at least {min} characters and hard to guess (not a common password, word pattern or your own name or e-mail)"
+    )]
     WeakPassword { min: usize },
     #[error("must be at most {max} characters")]
     TooLong { max: usize },
@@ -57,27 +59,28 @@ impl Email {
 
 pub const MIN_PASSWORD_LEN: usize = 10;
 
-/// Checks a new password: long enough, not all one kind of character, not trivially common.
-pub fn check_password_strength(password: &str) -> Result<(), UserError> {
+/// Only the first characters are scored: the estimator's cost grows with the length, and a
+/// password this long is strong if its start is.
+const SCORED_CHARS: usize = 64;
+
+/// Checks a new password: 10 to 1024 characters and hard to guess, scored by zxcvbn against
+/// 30,000 common passwords, names, words, keyboard patterns, dates and the user's own
+/// e-mail and name (`user_inputs`). Passphrases pass without symbol rules.
+pub fn check_password_strength(password: &str, user_inputs: &[&str]) -> Result<(), UserError> {
     let weak = UserError::WeakPassword {
         min: MIN_PASSWORD_LEN,
     };
     if password.chars().count() < MIN_PASSWORD_LEN || password.len() > 1024 {
         return Err(weak);
     }
-    let has_letter = password.chars().any(char::is_alphabetic);
-    let has_other = password.chars().any(|c| !c.is_alphabetic());
-    let distinct = {
-        let mut cs: Vec<char> = password.chars().collect();
-        cs.sort_unstable();
-        cs.dedup();
-        cs.len()
-    };
-    let lower = password.to_lowercase();
-    let common = ["password", "12345678", "qwerty", "guanxi", "letmein"]
-        .iter()
-        .any(|c| lower.contains(c));
-    if !has_letter || !has_other || distinct < 5 || common {
+    let scored: String = password.chars().take(SCORED_CHARS).collect();
+    // The e-mail's parts count separately: "li.wei@example.com" gives "li", "wei" too.
+    let mut inputs: Vec<&str> = user_inputs.to_vec();
+    for i in user_inputs {
+        inputs.extend(i.split('@').next());
+        inputs.extend(i.split(['@', '.', '-', '_', ' ']).filter(|p| p.len() > 2));
+    }
+    if zxcvbn::zxcvbn(&scored, &inputs).score() < zxcvbn::Score::Three {
         return Err(weak);
     }
     Ok(())
@@ -115,16 +118,32 @@ mod tests {
 
     #[test]
     fn weak_passwords_are_refused() {
+        let me = ["wang.xiaoming@example.com", "王小明"];
         for bad in [
             "short1!",
             "aaaaaaaaaaaa",
             "12345678901",
             "Password123!",
             "abcdefghijk",
+            "qwertyuiop12",
+            "iloveyou2024",
+            "Xiaoming2024!",
+            "wang.xiaoming1",
+            "1qaz2wsx3edc",
         ] {
-            assert!(check_password_strength(bad).is_err(), "{bad}");
+            assert!(check_password_strength(bad, &me).is_err(), "{bad}");
         }
-        assert!(check_password_strength("Tea-with-Ming-42").is_ok());
+        for good in [
+            "Tea-with-Ming-42",
+            "correct horse battery staple",
+            "我们明天一起去喝茶吧",
+            "Demo-Kehu-2026",
+            "Correct-Horse-42",
+        ] {
+            assert!(check_password_strength(good, &me).is_ok(), "{good}");
+        }
+        assert!(check_password_strength(&"x".repeat(1025), &me).is_err());
+        assert!(check_password_strength(&"Tea-with-Ming-42".repeat(60), &me).is_ok());
     }
 
     #[test]

@@ -52,7 +52,7 @@ pub async fn create(
     let email = Email::parse(&input.email).field("email")?;
     let display_name = text::required(&input.display_name, 100).field("displayName")?;
     let phone = text::optional(input.phone.as_deref(), 40).field("phone")?;
-    check_password_strength(&input.password).field("password")?;
+    check_password_strength(&input.password, &[email.as_str(), &display_name]).field("password")?;
     let hash = passwords.hash_blocking(input.password).await?;
     let txn = crate::db::begin(db).await?;
     if let Some(m) = input.manager_id {

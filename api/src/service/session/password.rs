@@ -34,7 +34,7 @@ pub async fn change_password(
             "is not your current password",
         ));
     }
-    check_password_strength(new).field("newPassword")?;
+    check_password_strength(new, &[&user.email, &user.display_name]).field("newPassword")?;
     if new == current {
         return Err(AppError::validation(
             "newPassword",
