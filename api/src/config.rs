@@ -50,6 +50,11 @@ pub struct Config {
     pub request_timeout_secs: u64,
     pub db_statement_timeout_ms: u64,
     pub login_max_failures_per_ip: u64,
+    /// Operations per minute; 0 switches a limit off.
+    pub rate_limit_per_ip: u32,
+    pub rate_limit_per_user: u32,
+    pub rate_limit_sign_in: u32,
+    pub max_directives: usize,
     pub login_max_delay_secs: i64,
     pub trusted_proxy_hops: usize,
     pub login_window_secs: i64,
@@ -168,6 +173,10 @@ impl Config {
             request_timeout_secs: env.parse("GUANXI_REQUEST_TIMEOUT_SECS", "60")?,
             db_statement_timeout_ms: env.parse("GUANXI_DB_STATEMENT_TIMEOUT_MS", "30000")?,
             login_max_failures_per_ip: env.parse("GUANXI_LOGIN_MAX_FAILURES_PER_IP", "50")?,
+            rate_limit_per_ip: env.parse("GUANXI_RATE_LIMIT_PER_IP", "3000")?,
+            rate_limit_per_user: env.parse("GUANXI_RATE_LIMIT_PER_USER", "1200")?,
+            rate_limit_sign_in: env.parse("GUANXI_RATE_LIMIT_SIGN_IN", "60")?,
+            max_directives: env.parse("GUANXI_MAX_DIRECTIVES", "10")?,
             login_max_delay_secs: env.parse("GUANXI_LOGIN_MAX_DELAY_SECS", "60")?,
             trusted_proxy_hops: env.parse("GUANXI_TRUSTED_PROXY_HOPS", "0")?,
             login_window_secs: env.parse("GUANXI_LOGIN_WINDOW_SECS", "900")?,
@@ -239,6 +248,14 @@ impl<F: Fn(&str) -> Option<String>> Vars<'_, F> {
                 message: format!("expected true or false, got {other:?}"),
             }),
         }
+    }
+}
+
+#[cfg(test)]
+impl Config {
+    /// The defaults, as a developer gets them.
+    pub(crate) fn for_tests() -> Config {
+        Config::from_lookup(|_| None).unwrap()
     }
 }
 

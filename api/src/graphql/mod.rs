@@ -59,7 +59,7 @@ fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubsc
     .limit_depth(config.max_query_depth)
     .limit_complexity(config.max_query_complexity)
     .limit_recursive_depth(32)
-    .limit_directives(10)
+    .limit_directives(config.max_directives)
     // A span per request phase and per resolver, inside the HTTP request span.
     .extension(async_graphql::extensions::Tracing);
     if !config.introspection {

@@ -15,6 +15,8 @@ use std::collections::HashMap;
 const PASSWORD_FIELDS: [&str; 2] = ["login", "changePassword"];
 /// Fields that read every visible customer into one response.
 const EXPORT_FIELDS: [&str; 1] = ["exportCustomers"];
+/// Fields that start or renew a session, rate-limited per address more tightly than the rest.
+const SIGN_IN_FIELDS: [&str; 2] = ["login", "refreshToken"];
 const INTROSPECTION_FIELDS: [&str; 2] = ["__schema", "__type"];
 
 /// What a document would resolve once every fragment is expanded. Counts saturate, so a
@@ -27,6 +29,8 @@ pub struct Cost {
     pub aliases: u64,
     /// `login` and `changePassword` at the top of a mutation.
     pub password_checks: u64,
+    /// `login` and `refreshToken` at the top of a mutation.
+    pub sign_ins: u64,
     /// `exportCustomers` at the top of a query.
     pub exports: u64,
     /// `__schema` or `__type` asked for.
@@ -41,6 +45,7 @@ impl Cost {
             selections: self.selections.saturating_add(o.selections),
             aliases: self.aliases.saturating_add(o.aliases),
             password_checks: self.password_checks.saturating_add(o.password_checks),
+            sign_ins: self.sign_ins.saturating_add(o.sign_ins),
             exports: self.exports.saturating_add(o.exports),
             introspection: self.introspection || o.introspection,
         }
@@ -51,6 +56,7 @@ impl Cost {
             selections: TOO_MANY,
             aliases: TOO_MANY,
             password_checks: TOO_MANY,
+            sign_ins: TOO_MANY,
             exports: TOO_MANY,
             introspection: false,
         }
@@ -69,6 +75,7 @@ struct Counted {
 #[derive(Clone, Copy, Default)]
 struct TopNames {
     password: u64,
+    sign_in: u64,
     export: u64,
     introspection: bool,
 }
@@ -77,6 +84,7 @@ impl TopNames {
     fn add(self, o: TopNames) -> TopNames {
         TopNames {
             password: self.password.saturating_add(o.password),
+            sign_in: self.sign_in.saturating_add(o.sign_in),
             export: self.export.saturating_add(o.export),
             introspection: self.introspection || o.introspection,
         }
@@ -106,6 +114,7 @@ impl<'a> Counter<'a> {
                         .add(inner),
                         top: TopNames {
                             password: u64::from(PASSWORD_FIELDS.contains(&name)),
+                            sign_in: u64::from(SIGN_IN_FIELDS.contains(&name)),
                             export: u64::from(EXPORT_FIELDS.contains(&name)),
                             introspection: INTROSPECTION_FIELDS.contains(&name),
                         },
@@ -157,7 +166,10 @@ pub fn cost(doc: &ExecutableDocument) -> Cost {
         let c = counter.set(&op.node.selection_set.node);
         let mut cost = c.total;
         match op.node.ty {
-            OperationType::Mutation => cost.password_checks = c.top.password,
+            OperationType::Mutation => {
+                cost.password_checks = c.top.password;
+                cost.sign_ins = c.top.sign_in;
+            }
             OperationType::Query => {
                 cost.exports = c.top.export;
                 cost.introspection = c.top.introspection;
@@ -328,6 +340,10 @@ mod tests {
         ));
         assert_eq!(cost(&doc).password_checks, 4);
         assert_eq!(cost(&parse("{ me { id } }")).password_checks, 0);
+        let doc = parse(&format!(
+            "mutation {{ {login} refreshToken(input: {{refreshToken: \"r\"}}) {{ accessToken }} ...R }} fragment R on MutationRoot {{ r: refreshToken(input: {{refreshToken: \"r\"}}) {{ accessToken }} }}"
+        ));
+        assert_eq!((cost(&doc).sign_ins, cost(&doc).password_checks), (3, 1));
     }
 
     #[test]

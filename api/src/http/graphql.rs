@@ -98,13 +98,31 @@ async fn run(s: HttpState, req: axum::extract::Request) -> Response {
     if matches!(&batch, BatchRequest::Batch(rs) if rs.is_empty()) {
         return axum::Json(serde_json::json!([])).into_response();
     }
-    if let Err(r) = check_limits(&s, &batch) {
-        return refused(r);
+    let operations = match &batch {
+        BatchRequest::Single(_) => 1,
+        BatchRequest::Batch(rs) => rs.len().min(s.app.config.max_batch_size + 1),
+    };
+    let operations = u32::try_from(operations).unwrap_or(u32::MAX);
+    let limits = &s.rate_limits;
+    if let Err(e) = limits.check_ip(ip.0, operations) {
+        return e.response(request_id.as_deref());
+    }
+    let sign_ins = match check_limits(&s, &batch) {
+        Ok(n) => n,
+        Err(r) => return refused(r),
+    };
+    if let Err(e) = limits.check_sign_in(ip.0, sign_ins) {
+        return e.response(request_id.as_deref());
     }
     let auth = match authenticate(&s, &parts.headers, request_id.clone()).await {
         Ok(a) => a,
         Err(e) => return internal(e, request_id.as_deref()),
     };
+    if let RequestAuth::Authenticated(actor) = &auth
+        && let Err(e) = limits.check_user(actor.id, operations)
+    {
+        return e.response(request_id.as_deref());
+    }
     let (requests, single) = match batch {
         BatchRequest::Single(r) => (vec![r], true),
         BatchRequest::Batch(rs) => (rs, false),
@@ -343,7 +361,9 @@ async fn read_post(
     }
 }
 
-fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Refusal> {
+/// Refuses a request over a size or cost limit; otherwise gives its sign-in attempts
+/// (`login` and `refreshToken` operations), which have a rate limit of their own.
+fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<u32, Refusal> {
     let requests: Vec<&GqlRequest> = match batch {
         BatchRequest::Single(r) => vec![r],
         BatchRequest::Batch(rs) => rs.iter().collect(),
@@ -365,6 +385,7 @@ fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Refusal> {
     let config = &s.app.config;
     let mut password_checks = 0u64;
     let mut exports = 0u64;
+    let mut sign_ins = 0u64;
     for r in &requests {
         // A document that does not parse is left to the schema, which reports it properly.
         let Ok(doc) = async_graphql::parser::parse_query(&r.query) else {
@@ -419,6 +440,7 @@ fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Refusal> {
             });
         }
         password_checks = password_checks.saturating_add(cost.password_checks);
+        sign_ins = sign_ins.saturating_add(cost.sign_ins);
         exports = exports.saturating_add(cost.exports);
     }
     // Each password check costs tens of milliseconds of CPU and each export reads every
@@ -442,7 +464,7 @@ fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<(), Refusal> {
             ),
         ));
     }
-    Ok(())
+    Ok(u32::try_from(sign_ins).unwrap_or(u32::MAX))
 }
 
 async fn authenticate(

@@ -5,6 +5,7 @@ mod document;
 mod errors;
 mod graphql;
 mod health;
+mod rate_limit;
 mod request_id;
 mod shape;
 
@@ -28,15 +29,19 @@ pub struct HttpState {
     pub schema: AppSchema,
     pub app: AppState,
     pub shapes: Arc<shape::Shapes>,
+    pub rate_limits: Arc<rate_limit::RateLimits>,
 }
 
 pub fn router(schema: AppSchema, app: AppState) -> Router {
     let cors = cors(&app.config);
     let shapes = Arc::new(shape::Shapes::from_sdl(&crate::graphql::sdl(&app.config)));
+    let rate_limits = Arc::new(rate_limit::RateLimits::new(&app.config));
+    sweep_rate_limits(Arc::downgrade(&rate_limits));
     let state = HttpState {
         schema,
         app,
         shapes,
+        rate_limits,
     };
     let trace = TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
         let id = req
@@ -62,6 +67,24 @@ pub fn router(schema: AppSchema, app: AppState) -> Router {
         )
 }
 
+/// Every minute, until the router is dropped.
+fn sweep_rate_limits(limits: std::sync::Weak<rate_limit::RateLimits>) {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            match limits.upgrade() {
+                Some(l) => l.sweep(),
+                None => return,
+            }
+        }
+    });
+}
+
 fn cors(config: &Config) -> CorsLayer {
     let allowed: Vec<HeaderValue> = config
         .cors_origins
@@ -77,6 +100,6 @@ fn cors(config: &Config) -> CorsLayer {
         .allow_origin(AllowOrigin::list(allowed))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers(headers)
-        .expose_headers([REQUEST_ID])
+        .expose_headers([REQUEST_ID, axum::http::header::RETRY_AFTER])
         .max_age(Duration::from_secs(config.cors_max_age_secs))
 }

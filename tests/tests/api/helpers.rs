@@ -75,6 +75,11 @@ pub fn test_config(database_url: String, extra: &[(&str, &str)]) -> Config {
         ("GUANXI_ARGON2_ITERATIONS", "1"),
         ("GUANXI_DB_MAX_CONNECTIONS", "4"),
         ("GUANXI_DEMO_DATA", "false"),
+        // Rate limits have tests of their own; elsewhere they would decide outcomes that the
+        // tests are about.
+        ("GUANXI_RATE_LIMIT_PER_IP", "0"),
+        ("GUANXI_RATE_LIMIT_PER_USER", "0"),
+        ("GUANXI_RATE_LIMIT_SIGN_IN", "0"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

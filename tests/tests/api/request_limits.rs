@@ -259,3 +259,15 @@ async fn nul_characters_are_refused_on_every_database() {
         .await;
     assert_eq!(r["data"]["customers"]["totalCount"], 0, "{r}");
 }
+
+#[tokio::test]
+async fn directives_per_field_are_a_setting() {
+    let two = "{ __typename @include(if: true) @skip(if: false) }";
+    let app = spawn_app().await;
+    let r = app.gql(None, two, json!({})).await;
+    assert_eq!(r["data"]["__typename"], "QueryRoot", "{r}");
+    let app = spawn_app_with(&[("GUANXI_MAX_DIRECTIVES", "1")]).await;
+    let r = app.gql(None, two, json!({})).await;
+    assert_eq!(code(&r), "VALIDATION", "{r}");
+    assert!(r["errors"][0]["message"].as_str().unwrap().contains("directives"), "{r}");
+}
