@@ -113,10 +113,6 @@ impl<K: Hash + Eq + Clone> Keyed<K> {
         self.cells.retain_recent();
         self.cells.shrink_to_fit();
     }
-
-    fn len(&self) -> usize {
-        self.cells.len()
-    }
 }
 
 pub struct RateLimits {
@@ -163,13 +159,6 @@ impl RateLimits {
         self.per_ip.iter().for_each(Keyed::sweep);
         self.per_user.iter().for_each(Keyed::sweep);
         self.sign_in.iter().for_each(Keyed::sweep);
-    }
-
-    /// Keys held now, across the limits.
-    pub fn tracked(&self) -> usize {
-        self.per_ip.as_ref().map_or(0, Keyed::len)
-            + self.per_user.as_ref().map_or(0, Keyed::len)
-            + self.sign_in.as_ref().map_or(0, Keyed::len)
     }
 }
 

@@ -269,5 +269,11 @@ async fn directives_per_field_are_a_setting() {
     let app = spawn_app_with(&[("GUANXI_MAX_DIRECTIVES", "1")]).await;
     let r = app.gql(None, two, json!({})).await;
     assert_eq!(code(&r), "VALIDATION", "{r}");
-    assert!(r["errors"][0]["message"].as_str().unwrap().contains("directives"), "{r}");
+    assert!(
+        r["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("directives"),
+        "{r}"
+    );
 }
