@@ -20,7 +20,7 @@ pub fn customers(actor: &Actor, settings: &RoleSettings) -> Condition {
     }
     live.add(
         Condition::any()
-            .add(customer::Column::OwnerId.is_in(actor.subtree.iter().copied()))
+            .add(customer::Column::OwnerId.in_subquery(crate::service::org::below(actor.id)))
             .add(customer::Column::OwnerId.is_null())
             .add(shared_with(actor)),
     )

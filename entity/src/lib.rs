@@ -7,5 +7,6 @@ pub mod customer;
 pub mod customer_share;
 pub mod idempotency_key;
 pub mod login_failure;
+pub mod org_closure;
 pub mod refresh_token;
 pub mod user;

@@ -15,6 +15,7 @@ mod m20261124_000008_create_login_failures;
 mod m20261207_000009_create_auth_sessions;
 mod m20261207_000010_add_idempotency_fingerprint;
 mod m20261207_000011_add_login_failure_ip;
+mod m20261207_000012_create_org_closure;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000009_create_auth_sessions::Migration),
             Box::new(m20261207_000010_add_idempotency_fingerprint::Migration),
             Box::new(m20261207_000011_add_login_failure_ip::Migration),
+            Box::new(m20261207_000012_create_org_closure::Migration),
         ]
     }
 }

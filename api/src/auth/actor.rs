@@ -24,7 +24,8 @@ pub struct Actor {
     pub id: Uuid,
     pub role: Role,
     pub display_name: String,
-    /// The actor and everyone below them in the org tree, at any depth (computed in SQL).
+    /// The actor and everyone below them in the org tree, at any depth, for checks made in
+    /// Rust; SQL scopes join the closure table instead of carrying this list.
     pub subtree: Arc<HashSet<Uuid>>,
     /// The session the request's access token belongs to.
     pub session_id: Uuid,

@@ -1,16 +1,65 @@
-//! The org tree, walked in SQL with recursive CTEs (never row by row from Rust).
+//! The org tree, kept as a closure table (`org_closure`: every ancestor, descendant and their
+//! distance) in the same transaction as every change of a manager. "Everyone below me" is then
+//! one indexed lookup with the actor as a bind parameter, for scopes and reports alike.
 
 use crate::error::AppResult;
-use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, Statement};
+use entity::org_closure;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Statement,
+};
 use uuid::Uuid;
 
-/// Guards against a cycle that slipped in by hand: no real org is this deep.
-const MAX_DEPTH: i32 = 64;
+/// `SELECT descendant_id FROM org_closure WHERE ancestor_id = $root`: `root` and everyone
+/// below it, as a subquery for `IN`.
+pub fn below(root: Uuid) -> SelectStatement {
+    Query::select()
+        .column(org_closure::Column::DescendantId)
+        .from(org_closure::Entity)
+        .and_where(Expr::col(org_closure::Column::AncestorId).eq(root))
+        .to_owned()
+}
 
-#[derive(FromQueryResult)]
-struct TreeRow {
-    id: Uuid,
-    depth: i32,
+/// `root` (depth 0) and everyone below it, with their depth, down to `max_depth`.
+pub async fn subtree(
+    db: &impl ConnectionTrait,
+    root: Uuid,
+    max_depth: Option<i32>,
+) -> AppResult<Vec<(Uuid, i32)>> {
+    let mut q = org_closure::Entity::find().filter(org_closure::Column::AncestorId.eq(root));
+    if let Some(d) = max_depth {
+        q = q.filter(org_closure::Column::Depth.lte(std::cmp::Ord::max(d, 0)));
+    }
+    let rows: Vec<(Uuid, i32)> = q
+        .select_only()
+        .column(org_closure::Column::DescendantId)
+        .column(org_closure::Column::Depth)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows)
+}
+
+/// Whether `user` is `root` or anywhere below it.
+pub async fn is_below(db: &impl ConnectionTrait, root: Uuid, user: Uuid) -> AppResult<bool> {
+    Ok(org_closure::Entity::find_by_id((root, user))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// `user` followed by its manager, its manager's manager, … up to the root.
+pub async fn chain_up(db: &impl ConnectionTrait, user: Uuid) -> AppResult<Vec<Uuid>> {
+    let ids: Vec<Uuid> = org_closure::Entity::find()
+        .filter(org_closure::Column::DescendantId.eq(user))
+        .order_by_asc(org_closure::Column::Depth)
+        .select_only()
+        .column(org_closure::Column::AncestorId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids)
 }
 
 fn placeholder(backend: DbBackend, n: usize) -> String {
@@ -20,54 +69,95 @@ fn placeholder(backend: DbBackend, n: usize) -> String {
     }
 }
 
-/// `root` (depth 0) and everyone below it, with their depth, down to `max_depth`.
-pub async fn subtree(
-    db: &impl ConnectionTrait,
-    root: Uuid,
-    max_depth: Option<i32>,
-) -> AppResult<Vec<(Uuid, i32)>> {
+async fn run(db: &impl ConnectionTrait, sql: String, values: Vec<sea_orm::Value>) -> AppResult<()> {
     let backend = db.get_database_backend();
-    let sql = format!(
-        "WITH RECURSIVE tree(id, depth) AS ( \
-           SELECT id, 0 FROM users WHERE id = {} \
-           UNION ALL \
-           SELECT u.id, t.depth + 1 FROM users u JOIN tree t ON u.manager_id = t.id \
-           WHERE t.depth < {} \
-         ) SELECT id, depth FROM tree",
-        placeholder(backend, 1),
-        placeholder(backend, 2)
-    );
-    let limit = max_depth.unwrap_or(MAX_DEPTH).clamp(0, MAX_DEPTH);
-    let rows = TreeRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [root.into(), limit.into()],
-    ))
-    .all(db)
-    .await?;
-    Ok(rows.into_iter().map(|r| (r.id, r.depth)).collect())
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    Ok(())
 }
 
-/// `user` followed by its manager, its manager's manager, … up to the root.
-pub async fn chain_up(db: &impl ConnectionTrait, user: Uuid) -> AppResult<Vec<Uuid>> {
-    let backend = db.get_database_backend();
-    let sql = format!(
-        "WITH RECURSIVE up(id, manager_id, depth) AS ( \
-           SELECT id, manager_id, 0 FROM users WHERE id = {} \
-           UNION ALL \
-           SELECT u.id, u.manager_id, up.depth + 1 FROM users u JOIN up ON u.id = up.manager_id \
-           WHERE up.depth < {} \
-         ) SELECT id, depth FROM up",
-        placeholder(backend, 1),
-        placeholder(backend, 2)
-    );
-    let mut rows = TreeRow::find_by_statement(Statement::from_sql_and_values(
-        backend,
-        sql,
-        [user.into(), MAX_DEPTH.into()],
-    ))
-    .all(db)
+/// Serialises changes to the tree on PostgreSQL (reads go on), so two concurrent manager
+/// changes cannot together make a cycle or leave stale rows. SQLite has one writer anyway.
+pub async fn lock(db: &impl ConnectionTrait) -> AppResult<()> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        run(
+            db,
+            "LOCK TABLE org_closure IN EXCLUSIVE MODE".into(),
+            vec![],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A new user's rows: itself at depth 0, and every ancestor of its manager one level further.
+pub async fn add_user(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    manager: Option<Uuid>,
+) -> AppResult<()> {
+    let p = |n| placeholder(db.get_database_backend(), n);
+    run(
+        db,
+        format!(
+            "INSERT INTO org_closure (ancestor_id, descendant_id, depth) VALUES ({}, {}, 0)",
+            p(1),
+            p(2)
+        ),
+        vec![user.into(), user.into()],
+    )
     .await?;
-    rows.sort_by_key(|r| r.depth);
-    Ok(rows.into_iter().map(|r| r.id).collect())
+    if let Some(m) = manager {
+        run(
+            db,
+            format!(
+                "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
+                 SELECT ancestor_id, {}, depth + 1 FROM org_closure WHERE descendant_id = {}",
+                p(1),
+                p(2)
+            ),
+            vec![user.into(), m.into()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Moves `user` and everyone below it under `manager` (or to the top). The caller has checked
+/// that `manager` is not inside the moved subtree.
+pub async fn move_user(
+    db: &impl ConnectionTrait,
+    user: Uuid,
+    manager: Option<Uuid>,
+) -> AppResult<()> {
+    let p = |n| placeholder(db.get_database_backend(), n);
+    // The links from above the subtree into it go; those inside it stay.
+    run(
+        db,
+        format!(
+            "DELETE FROM org_closure \
+             WHERE descendant_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = {}) \
+             AND ancestor_id NOT IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = {})",
+            p(1),
+            p(2)
+        ),
+        vec![user.into(), user.into()],
+    )
+    .await?;
+    if let Some(m) = manager {
+        run(
+            db,
+            format!(
+                "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
+                 SELECT above.ancestor_id, sub.descendant_id, above.depth + sub.depth + 1 \
+                 FROM org_closure above, org_closure sub \
+                 WHERE above.descendant_id = {} AND sub.ancestor_id = {}",
+                p(1),
+                p(2)
+            ),
+            vec![m.into(), user.into()],
+        )
+        .await?;
+    }
+    Ok(())
 }

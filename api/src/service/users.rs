@@ -56,6 +56,7 @@ pub async fn create(
     let hash = passwords.hash_blocking(input.password).await?;
     let txn = crate::db::begin(db).await?;
     if let Some(m) = input.manager_id {
+        org::lock(&txn).await?;
         require_active_user(&txn, m, "managerId").await?;
     }
     let now = Utc::now();
@@ -81,6 +82,7 @@ pub async fn create(
         },
         None => e.into(),
     })?;
+    org::add_user(&txn, model.id, model.manager_id).await?;
     let mut changes = audit::Changes::new();
     changes
         .created("email", &model.email)
@@ -119,7 +121,9 @@ pub async fn update(
             "nobody may change their own role or manager",
         ));
     }
-    if let Some(new_manager) = input.manager_id {
+    let moves = input.manager_id.filter(|m| *m != current.manager_id);
+    if let Some(new_manager) = moves {
+        org::lock(&txn).await?;
         if let Some(m) = new_manager {
             require_active_user(&txn, m, "managerId").await?;
         }
@@ -150,6 +154,9 @@ pub async fn update(
         .field("role", &current.role, &next.role)
         .field("managerId", &current.manager_id, &next.manager_id);
     let saved = save_versioned(&txn, next, input.version).await?;
+    if let Some(new_manager) = moves {
+        org::move_user(&txn, saved.id, new_manager).await?;
+    }
     audit::record(
         &txn,
         Some(actor),

@@ -10,6 +10,7 @@ mod customers;
 mod fuzz;
 mod graphql_http;
 mod http;
+mod org_tree;
 mod rate_limits;
 mod request_limits;
 mod schema;

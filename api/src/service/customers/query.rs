@@ -128,7 +128,9 @@ impl CustomerFilter {
         match self.owner {
             Some(OwnerScope::Me) => c = c.add(customer::Column::OwnerId.eq(actor.id)),
             Some(OwnerScope::MyTeam) => {
-                c = c.add(customer::Column::OwnerId.is_in(actor.subtree.iter().copied()))
+                c = c.add(
+                    customer::Column::OwnerId.in_subquery(crate::service::org::below(actor.id)),
+                )
             }
             Some(OwnerScope::Pool) => c = c.add(customer::Column::OwnerId.is_null()),
             None => {}
