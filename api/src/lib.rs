@@ -7,6 +7,7 @@ pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod memory;
 pub mod pagination;
 pub mod permission;
 pub mod seed;

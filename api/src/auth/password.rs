@@ -11,14 +11,19 @@ pub struct Passwords {
     /// A real hash of a random password, verified against when the e-mail is unknown so a
     /// wrong e-mail and a wrong password take about the same time.
     dummy_hash: Arc<String>,
+    /// Hashes running at once: each takes a core and its working memory, so a flood of
+    /// sign-ins queues here instead of starting hundreds of blocking threads.
+    running: Arc<tokio::sync::Semaphore>,
 }
 
 impl Passwords {
     pub fn new(memory_kib: u32, iterations: u32) -> AppResult<Passwords> {
         let params = Params::new(memory_kib, iterations, 1, None).map_err(AppError::internal)?;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let mut p = Passwords {
             params,
             dummy_hash: Arc::new(String::new()),
+            running: Arc::new(tokio::sync::Semaphore::new(cores)),
         };
         let random = uuid::Uuid::new_v4().to_string();
         p.dummy_hash = Arc::new(p.hash(&random)?);
@@ -54,17 +59,34 @@ impl Passwords {
 
     /// Hashing is CPU-bound for tens of milliseconds: keep it off the async workers.
     pub async fn hash_blocking(&self, password: String) -> AppResult<String> {
-        let me = self.clone();
-        tokio::task::spawn_blocking(move || me.hash(&password))
+        // The permit moves into the task: a request that gives up does not free a core
+        // that is still hashing.
+        let turn = self
+            .running
+            .clone()
+            .acquire_owned()
             .await
-            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+        let me = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            me.hash(&password)
+        })
+        .await
+        .map_err(AppError::internal)?
     }
 
     pub async fn verify_blocking(&self, password: String, hash: Option<String>) -> bool {
+        let Ok(turn) = self.running.clone().acquire_owned().await else {
+            return false;
+        };
         let me = self.clone();
-        tokio::task::spawn_blocking(move || me.verify(&password, hash.as_deref()))
-            .await
-            .unwrap_or(false)
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            me.verify(&password, hash.as_deref())
+        })
+        .await
+        .unwrap_or(false)
     }
 }
 
