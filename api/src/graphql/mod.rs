@@ -59,9 +59,13 @@ fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubsc
     .limit_depth(config.max_query_depth)
     .limit_complexity(config.max_query_complexity)
     .limit_recursive_depth(32)
-    .limit_directives(config.max_directives)
-    // A span per request phase and per resolver, inside the HTTP request span.
-    .extension(async_graphql::extensions::Tracing);
+    .limit_directives(config.max_directives);
+    // A span per request phase and per resolved field: useful when profiling a query, but
+    // making and formatting a span for every field of a 50-row page costs more than
+    // resolving it, so it is off unless asked for.
+    if config.trace_resolvers {
+        b = b.extension(async_graphql::extensions::Tracing);
+    }
     if !config.introspection {
         b = b.disable_introspection().disable_suggestions();
     }
