@@ -187,7 +187,7 @@ impl Config {
                 .unwrap_or_else(|| "CNY".into()),
             pool_days: env.parse("GUANXI_POOL_DAYS", "30")?,
             pool_max_owned: env.parse("GUANXI_POOL_MAX_OWNED", "2000")?,
-            pool_sweep_secs: env.parse("GUANXI_POOL_SWEEP_SECS", "3600")?,
+            pool_sweep_secs: env.parse("GUANXI_POOL_SWEEP_SECS", "300")?,
             sales_can_delete: env.parse_bool("GUANXI_SALES_CAN_DELETE", false)?,
             import_max_rows: env.parse("GUANXI_IMPORT_MAX_ROWS", "200000")?,
             demo_data: env.parse_bool("GUANXI_DEMO_DATA", !production)?,

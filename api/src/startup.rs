@@ -73,7 +73,7 @@ impl Drop for AbortOnDrop {
 /// Returns neglected customers to the public pool on a schedule.
 async fn pool_sweeper(state: AppState) {
     let every = std::time::Duration::from_secs(state.config.pool_sweep_secs.max(1));
-    // The first sweep waits one period: reads sweep on their own when due.
+    // The first sweep waits one period, so starting (and every test server) stays quick.
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tick.tick().await;

@@ -8,7 +8,6 @@ use crate::error::AppResult;
 use domain::role::RoleSettings;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
-use std::sync::atomic::AtomicI64;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -17,9 +16,6 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub passwords: Passwords,
     pub role_settings: Arc<RoleSettings>,
-    /// When this process last returned neglected customers to the pool (unix seconds); only
-    /// a throttle, the sweep itself is idempotent across replicas.
-    pub pool_last_sweep: Arc<AtomicI64>,
     pub db_metrics: Arc<DbMetrics>,
 }
 
@@ -35,7 +31,6 @@ impl AppState {
             role_settings: Arc::new(RoleSettings {
                 sales_can_delete: config.sales_can_delete,
             }),
-            pool_last_sweep: Arc::new(AtomicI64::new(0)),
             db_metrics,
             db,
             passwords,

@@ -267,6 +267,13 @@ async fn neglected_customers_return_to_the_pool() {
     let recent = chrono::Utc::now() - chrono::Duration::days(2);
     app.ok(&rep, "mutation($i: UpdateCustomerInput!) { updateCustomer(input: $i) { customer { id } } }", json!({ "i": { "id": fresh, "version": 1, "customer": { "lastContactedAt": recent.to_rfc3339() } } }))
         .await;
+    // A read never sweeps: the neglected customer is still the rep's until the job runs.
+    assert_eq!(
+        app.visible_customers(&rep, json!({ "owner": "POOL" }))
+            .await
+            .0,
+        Vec::<String>::new()
+    );
     let swept = guanxi::service::customers::pool::sweep(&app.state)
         .await
         .unwrap();

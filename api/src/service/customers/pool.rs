@@ -1,5 +1,6 @@
 //! The public pool (公海): customers nobody followed up for `GUANXI_POOL_DAYS` days lose their
-//! owner. A periodic job sweeps, and reads sweep first when the last sweep is a minute old.
+//! owner. A periodic job sweeps (`GUANXI_POOL_SWEEP_SECS`); reads never do, so a read never
+//! waits on writes and never takes a write lock.
 
 use super::patch;
 use crate::error::AppResult;
@@ -9,29 +10,7 @@ use chrono::{Duration, Utc};
 use entity::customer;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use std::sync::atomic::Ordering;
 use uuid::Uuid;
-
-const READ_SWEEP_EVERY_SECS: i64 = 60;
-
-/// Sweeps before a read when the last sweep is a minute old. A failed sweep is logged and
-/// never fails the read; the periodic job tries again.
-pub async fn sweep_if_due(state: &AppState) {
-    let now = Utc::now().timestamp();
-    let last = state.pool_last_sweep.load(Ordering::Relaxed);
-    // Only the read that wins the exchange sweeps; concurrent reads go on.
-    if now - last < READ_SWEEP_EVERY_SECS
-        || state
-            .pool_last_sweep
-            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
-            .is_err()
-    {
-        return;
-    }
-    if let Err(e) = sweep(state).await {
-        tracing::warn!(error = ?e, "pool sweep before a read failed");
-    }
-}
 
 /// Returns neglected customers to the pool, one audit event each; returns how many.
 pub async fn sweep(state: &AppState) -> AppResult<u64> {

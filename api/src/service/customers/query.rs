@@ -1,7 +1,6 @@
 //! Reading customers: one scoped query function that lists, counts, looks up and exports
 //! all build on.
 
-use super::pool;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Key, Page, PageArgs, Sort, page};
@@ -314,7 +313,6 @@ pub async fn list(
             "your role may not order customers by follow-up dates",
         ));
     }
-    pool::sweep_if_due(state).await;
     let select = filtered(state, actor, filter)?;
     page(&state.db, select, &order.sort(desc), args, with_total).await
 }
