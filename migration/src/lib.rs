@@ -16,6 +16,7 @@ mod m20261207_000009_create_auth_sessions;
 mod m20261207_000010_add_idempotency_fingerprint;
 mod m20261207_000011_add_login_failure_ip;
 mod m20261207_000012_create_org_closure;
+mod m20261207_000013_add_search_indexes;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_add_idempotency_fingerprint::Migration),
             Box::new(m20261207_000011_add_login_failure_ip::Migration),
             Box::new(m20261207_000012_create_org_closure::Migration),
+            Box::new(m20261207_000013_add_search_indexes::Migration),
         ]
     }
 }

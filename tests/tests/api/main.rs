@@ -6,6 +6,7 @@ mod auth;
 mod customer_bulk;
 mod customer_import;
 mod customer_permissions;
+mod customer_search;
 mod customers;
 mod fuzz;
 mod graphql_http;

