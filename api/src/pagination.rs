@@ -147,6 +147,24 @@ fn size(field: &str, n: i32) -> AppResult<u64> {
     Ok((n as u64).min(MAX_PAGE_SIZE))
 }
 
+/// `select` in the list's order (reversed when paging backwards), nulls last either way and
+/// the id last; the migrations index exactly these forms.
+pub fn ordered<E: EntityTrait>(select: Select<E>, sort: &Sort<E>, backwards: bool) -> Select<E> {
+    let dir = if sort.desc == backwards {
+        Order::Asc
+    } else {
+        Order::Desc
+    };
+    let mut query = select;
+    if sort.nullable {
+        let nulls = if backwards { Order::Desc } else { Order::Asc };
+        query = query.order_by(sort.column.is_null(), nulls);
+    }
+    query
+        .order_by(sort.column, dir.clone())
+        .order_by(sort.id, dir)
+}
+
 /// Loads one page of `select` (already scoped and filtered) in the given order.
 pub async fn page<E: EntityTrait>(
     db: &impl ConnectionTrait,
@@ -200,18 +218,7 @@ where
         }
         query = query.filter(after(sort, backwards, &data));
     }
-    let dir = if sort.desc == backwards {
-        Order::Asc
-    } else {
-        Order::Desc
-    };
-    if sort.nullable {
-        let nulls = if backwards { Order::Desc } else { Order::Asc };
-        query = query.order_by(sort.column.is_null(), nulls);
-    }
-    let mut rows = query
-        .order_by(sort.column, dir.clone())
-        .order_by(sort.id, dir)
+    let mut rows = ordered(query, sort, backwards)
         .limit(limit + 1)
         .all(db)
         .await?;

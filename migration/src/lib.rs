@@ -17,6 +17,7 @@ mod m20261207_000010_add_idempotency_fingerprint;
 mod m20261207_000011_add_login_failure_ip;
 mod m20261207_000012_create_org_closure;
 mod m20261207_000013_add_search_indexes;
+mod m20261207_000014_add_ordering_indexes;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_add_login_failure_ip::Migration),
             Box::new(m20261207_000012_create_org_closure::Migration),
             Box::new(m20261207_000013_add_search_indexes::Migration),
+            Box::new(m20261207_000014_add_ordering_indexes::Migration),
         ]
     }
 }

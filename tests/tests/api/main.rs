@@ -12,6 +12,7 @@ mod fuzz;
 mod graphql_http;
 mod http;
 mod org_tree;
+mod query_plans;
 mod rate_limits;
 mod request_limits;
 mod schema;
