@@ -22,6 +22,9 @@ pub enum Command {
     Serve,
     /// Run pending migrations and exit.
     Migrate,
+    /// Run background job workers only, without the API (`GUANXI_WORKERS` of them, at least
+    /// one), until SIGTERM or Ctrl-C.
+    Worker,
     /// Print the GraphQL schema (SDL) to stdout.
     Schema,
     /// Create or refresh the demo company (idempotent) and print its sign-ins.
@@ -58,6 +61,18 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
             let conn = db::connect(&config).await?;
             Migrator::up(&conn, None).await?;
             println!("migrations applied");
+        }
+        Command::Worker => {
+            let state = migrated_state(config).await?;
+            service::jobs::schedule_all(&state)
+                .await
+                .map_err(|e| anyhow!("cannot schedule background tasks: {}", e.message()))?;
+            let count = state.config.workers.max(1);
+            let workers = service::jobs::run_workers(state, count).await;
+            tracing::info!(count, "job workers running");
+            crate::startup::shutdown_signal().await;
+            // A job cut short here is claimed again once its lease runs out.
+            workers.iter().for_each(|w| w.abort());
         }
         Command::Schema => print!("{}", graphql::sdl(&config)),
         Command::SeedDemo => {

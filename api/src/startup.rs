@@ -30,6 +30,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state =
             AppState::new(conn, config, metrics).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+        crate::service::jobs::schedule_all(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot schedule background tasks: {}", e.message()))?;
         let schema = graphql::build(state.clone());
         let router = http::router(schema, state.clone());
         Ok(Application {
@@ -51,8 +54,14 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(port = self.port, "guanxi listening");
-        // Stops with the server, however the server future ends (including being dropped).
-        let _sweeper = AbortOnDrop(tokio::spawn(pool_sweeper(self.state.clone())));
+        // Workers stop with the server, however the server future ends (including being
+        // dropped); a job cut short is claimed again when its lease runs out.
+        let _workers: Vec<AbortOnDrop> =
+            crate::service::jobs::run_workers(self.state.clone(), self.state.config.workers)
+                .await
+                .into_iter()
+                .map(AbortOnDrop)
+                .collect();
         let app = self
             .router
             .into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -70,20 +79,7 @@ impl Drop for AbortOnDrop {
     }
 }
 
-/// Returns neglected customers to the public pool on a schedule.
-async fn pool_sweeper(state: AppState) {
-    let every = std::time::Duration::from_secs(state.config.pool_sweep_secs.max(1));
-    // The first sweep waits one period, so starting (and every test server) stays quick.
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    loop {
-        tick.tick().await;
-        if let Err(e) = crate::service::customers::pool::sweep(&state).await {
-            tracing::warn!(error = ?e, "pool sweep failed");
-        }
-    }
-}
-
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -17,6 +17,8 @@ pub struct AppState {
     pub passwords: Passwords,
     pub role_settings: Arc<RoleSettings>,
     pub db_metrics: Arc<DbMetrics>,
+    /// What each kind of background job does.
+    pub jobs: Arc<crate::service::jobs::Registry>,
 }
 
 impl AppState {
@@ -26,7 +28,7 @@ impl AppState {
         db_metrics: Arc<DbMetrics>,
     ) -> AppResult<AppState> {
         let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
-        Ok(AppState {
+        let state = AppState {
             jwt: JwtKeys::new(&config),
             role_settings: Arc::new(RoleSettings {
                 sales_can_delete: config.sales_can_delete,
@@ -35,6 +37,9 @@ impl AppState {
             db,
             passwords,
             config: Arc::new(config),
-        })
+            jobs: Arc::default(),
+        };
+        crate::service::jobs::register_builtin(&state);
+        Ok(state)
     }
 }

@@ -18,6 +18,7 @@ mod m20261207_000011_add_login_failure_ip;
 mod m20261207_000012_create_org_closure;
 mod m20261207_000013_add_search_indexes;
 mod m20261207_000014_add_ordering_indexes;
+mod m20261207_000015_create_jobs;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000012_create_org_closure::Migration),
             Box::new(m20261207_000013_add_search_indexes::Migration),
             Box::new(m20261207_000014_add_ordering_indexes::Migration),
+            Box::new(m20261207_000015_create_jobs::Migration),
         ]
     }
 }

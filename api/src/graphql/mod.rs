@@ -9,6 +9,7 @@ pub mod context;
 pub mod customers;
 pub mod idempotency;
 pub mod ids;
+pub mod jobs;
 pub mod loaders;
 pub mod node;
 pub mod users;
@@ -25,6 +26,7 @@ pub struct QueryRoot(
     customers::query::CustomerQuery,
     contacts::ContactQuery,
     audit::AuditQuery,
+    jobs::JobQuery,
 );
 
 /// Everything a client can change. Each mutation takes one `input` and returns a payload;
@@ -37,6 +39,7 @@ pub struct MutationRoot(
     customers::bulk::BulkMutation,
     customers::import::ImportMutation,
     contacts::ContactMutation,
+    jobs::JobMutation,
 );
 
 /// An update input field: left out keeps the value (`None`), null clears it (`Some(None)`).

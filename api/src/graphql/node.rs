@@ -4,6 +4,7 @@ use super::contacts::Contact;
 use super::context::ContextExt;
 use super::customers::types::Customer;
 use super::ids;
+use super::jobs::Job;
 use super::loaders::{CustomerLoader, UserLoader};
 use super::users::User;
 use crate::error::AppError;
@@ -26,6 +27,7 @@ pub enum Node {
     User(User),
     Customer(Customer),
     Contact(Contact),
+    Job(Job),
 }
 
 #[derive(Default)]
@@ -55,6 +57,9 @@ impl NodeQuery {
                 .await
                 .map_err(AppError::from)?
                 .map(|c| Node::Contact(Contact(c))),
+            "Job" => crate::service::jobs::find(state, actor, uuid)
+                .await?
+                .map(|j| Node::Job(Job(j))),
             _ => None,
         })
     }

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod contacts;
 pub mod customers;
 pub mod idempotency;
+pub mod jobs;
 pub mod org;
 pub mod session;
 pub mod users;

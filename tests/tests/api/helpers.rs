@@ -80,6 +80,8 @@ pub fn test_config(database_url: String, extra: &[(&str, &str)]) -> Config {
         ("GUANXI_RATE_LIMIT_PER_IP", "0"),
         ("GUANXI_RATE_LIMIT_PER_USER", "0"),
         ("GUANXI_RATE_LIMIT_SIGN_IN", "0"),
+        // Tests run jobs one at a time with `work_once`; `jobs.rs` starts real workers.
+        ("GUANXI_WORKERS", "0"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))

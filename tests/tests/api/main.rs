@@ -11,6 +11,7 @@ mod customers;
 mod fuzz;
 mod graphql_http;
 mod http;
+mod jobs;
 mod org_tree;
 mod query_plans;
 mod rate_limits;
