@@ -58,6 +58,8 @@ pub struct Config {
     pub trace_resolvers: bool,
     /// Job workers inside `guanxi serve` (0: none; `guanxi worker` runs them alone).
     pub workers: usize,
+    /// Customers `exportCustomers` may return inline; more need `startCustomerExport`.
+    pub export_max_inline_rows: u64,
     pub job_poll_ms: u64,
     pub job_lease_secs: u64,
     pub job_retry_base_ms: u64,
@@ -186,6 +188,7 @@ impl Config {
             max_directives: env.parse("GUANXI_MAX_DIRECTIVES", "10")?,
             trace_resolvers: env.parse("GUANXI_TRACE_RESOLVERS", "false")?,
             workers: env.parse("GUANXI_WORKERS", "1")?,
+            export_max_inline_rows: env.parse("GUANXI_EXPORT_MAX_INLINE_ROWS", "10000")?,
             job_poll_ms: env.parse("GUANXI_JOB_POLL_MS", "1000")?,
             job_lease_secs: env.parse("GUANXI_JOB_LEASE_SECS", "60")?,
             job_retry_base_ms: env.parse("GUANXI_JOB_RETRY_BASE_MS", "1000")?,

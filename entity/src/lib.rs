@@ -5,6 +5,7 @@ pub mod auth_session;
 pub mod contact;
 pub mod customer;
 pub mod customer_share;
+pub mod export;
 pub mod idempotency_key;
 pub mod job;
 pub mod login_failure;

@@ -19,6 +19,7 @@ mod m20261207_000012_create_org_closure;
 mod m20261207_000013_add_search_indexes;
 mod m20261207_000014_add_ordering_indexes;
 mod m20261207_000015_create_jobs;
+mod m20261207_000016_create_exports;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_add_search_indexes::Migration),
             Box::new(m20261207_000014_add_ordering_indexes::Migration),
             Box::new(m20261207_000015_create_jobs::Migration),
+            Box::new(m20261207_000016_create_exports::Migration),
         ]
     }
 }

@@ -27,6 +27,7 @@ pub struct QueryRoot(
     contacts::ContactQuery,
     audit::AuditQuery,
     jobs::JobQuery,
+    customers::export_job::ExportQuery,
 );
 
 /// Everything a client can change. Each mutation takes one `input` and returns a payload;
@@ -40,6 +41,7 @@ pub struct MutationRoot(
     customers::import::ImportMutation,
     contacts::ContactMutation,
     jobs::JobMutation,
+    customers::export_job::ExportMutation,
 );
 
 /// An update input field: left out keeps the value (`None`), null clears it (`Some(None)`).

@@ -467,7 +467,7 @@ fn check_limits(s: &HttpState, batch: &BatchRequest) -> Result<u32, Refusal> {
     Ok(u32::try_from(sign_ins).unwrap_or(u32::MAX))
 }
 
-async fn authenticate(
+pub(super) async fn authenticate(
     s: &HttpState,
     headers: &HeaderMap,
     request_id: Option<String>,

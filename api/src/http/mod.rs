@@ -2,6 +2,7 @@
 
 mod client_ip;
 mod document;
+mod download;
 mod errors;
 mod graphql;
 mod health;
@@ -53,6 +54,7 @@ pub fn router(schema: AppSchema, app: AppState) -> Router {
     });
     Router::new()
         .route("/graphql", any(graphql::handle))
+        .route("/exports/{id}", get(download::export_file))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .fallback(errors::not_found)

@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod customer_bulk;
+mod customer_export_jobs;
 mod customer_import;
 mod customer_permissions;
 mod customer_search;

@@ -1,6 +1,7 @@
 //! Customers in the API.
 
 pub mod bulk;
+pub mod export_job;
 pub mod filter;
 pub mod import;
 pub mod mutation;

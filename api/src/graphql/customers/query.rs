@@ -99,8 +99,10 @@ impl CustomerQuery {
             .collect())
     }
 
-    /// A CSV of exactly the customers the signed-in user may see that match the filter.
-    /// It reads every one of them, so it weighs as much as a sign-in.
+    /// A CSV of exactly the customers the signed-in user may see that match the filter, inline.
+    /// It reads every one of them, so it weighs as much as a sign-in; above
+    /// `GUANXI_EXPORT_MAX_INLINE_ROWS` customers it is refused (`EXPORT_TOO_LARGE`): use
+    /// `startCustomerExport`, which builds the file in the background.
     #[graphql(complexity = 1000)]
     async fn export_customers(
         &self,

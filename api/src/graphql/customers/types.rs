@@ -18,7 +18,7 @@ use entity::{customer, customer_share};
 use rust_decimal::Decimal;
 
 /// Company or private person.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, serde::Serialize, serde::Deserialize)]
 #[graphql(remote = "domain::customer::CustomerKind")]
 pub enum CustomerKind {
     /// A company or other organisation (企业).
@@ -28,7 +28,7 @@ pub enum CustomerKind {
 }
 
 /// How much the customer matters (客户级别).
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, serde::Serialize, serde::Deserialize)]
 #[graphql(remote = "domain::customer::Importance")]
 pub enum Importance {
     /// A key account (VIP/贵宾).
@@ -40,7 +40,7 @@ pub enum Importance {
 }
 
 /// Where the relationship stands (客户阶段).
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug, serde::Serialize, serde::Deserialize)]
 #[graphql(remote = "domain::customer::LoyaltyStage")]
 pub enum LoyaltyStage {
     /// A prospect (潜在客户); the default for new customers.

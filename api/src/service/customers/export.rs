@@ -10,7 +10,7 @@ use domain::money;
 use domain::role::Capability;
 use domain::spreadsheet::neutralise;
 use entity::{contact, customer, user};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -23,6 +23,31 @@ pub struct Export {
 
 #[tracing::instrument(skip_all, fields(actor = %actor.id))]
 pub async fn export(state: &AppState, actor: &Actor, filter: &CustomerFilter) -> AppResult<Export> {
+    // A large file inside a JSON answer holds the request, the memory and the client's
+    // parser; it is built in the background instead.
+    let max = state.config.export_max_inline_rows;
+    let rows = query::filtered(state, actor, filter)?
+        .count(&state.db)
+        .await?;
+    if rows > max {
+        return Err(AppError::rule(
+            "EXPORT_TOO_LARGE",
+            format!(
+                "{rows} customers match; an inline export holds at most {max}: use startCustomerExport"
+            ),
+        ));
+    }
+    build(state, actor, filter, None).await
+}
+
+/// Builds the CSV; with `progress`, the rows written so far go to that background export
+/// after every page, and the build stops when the export was cancelled.
+pub async fn build(
+    state: &AppState,
+    actor: &Actor,
+    filter: &CustomerFilter,
+    progress: Option<Uuid>,
+) -> AppResult<Export> {
     let limited = actor
         .role
         .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings);
@@ -135,6 +160,14 @@ pub async fn export(state: &AppState, actor: &Actor, filter: &CustomerFilter) ->
             out.write_record(record.iter().map(|cell| neutralise(cell).into_owned()))
                 .map_err(AppError::internal)?;
             rows += 1;
+        }
+        if let Some(id) = progress
+            && !super::export_job::report(state, id, rows).await?
+        {
+            return Err(AppError::rule(
+                "EXPORT_CANCELLED",
+                "the export was cancelled",
+            ));
         }
         if (page.len() as u64) < PAGE {
             break;

@@ -4,6 +4,7 @@ pub mod access;
 pub mod bulk;
 pub mod duplicates;
 pub mod export;
+pub mod export_job;
 pub mod import;
 pub mod merge;
 pub mod patch;

@@ -16,7 +16,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum OwnerScope {
     /// Owned by the actor.
     Me,
@@ -26,8 +26,9 @@ pub enum OwnerScope {
     Pool,
 }
 
-/// Conditions a client may combine freely; all given ones must hold.
-#[derive(Debug, Clone, Default)]
+/// Conditions a client may combine freely; all given ones must hold. Serialisable, so a
+/// background export runs the very filter it was started with.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct CustomerFilter {
     pub search: Option<String>,
     pub owner: Option<OwnerScope>,

@@ -15,6 +15,7 @@ pub use worker::{run_workers, schedule_all, work_once};
 /// The server's own kinds of job.
 pub fn register_builtin(state: &AppState) {
     scheduled::register(&state.jobs, state);
+    crate::service::customers::export_job::register(state);
 }
 
 use crate::auth::Actor;

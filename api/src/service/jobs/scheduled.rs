@@ -39,7 +39,7 @@ pub fn register(registry: &Registry, state: &AppState) {
 }
 
 /// Deletes what no longer serves: expired refresh tokens, ended sessions' leftovers, expired
-/// idempotency keys, old sign-in failures and finished jobs.
+/// idempotency keys, expired export files, old sign-in failures and finished jobs.
 async fn cleanup(state: &AppState) -> crate::error::AppResult<()> {
     let now = Utc::now();
     let db = &state.db;
@@ -60,6 +60,7 @@ async fn cleanup(state: &AppState) -> crate::error::AppResult<()> {
         .filter(auth_session::Column::EndedAt.lt(old))
         .exec(db)
         .await?;
+    crate::service::customers::export_job::delete_expired(state).await?;
     job::Entity::delete_many()
         .filter(job::Column::State.eq(super::DONE))
         .filter(job::Column::FinishedAt.lt(old))

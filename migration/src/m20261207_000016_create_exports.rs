@@ -1,0 +1,77 @@
+use crate::columns::*;
+use crate::m20261124_000001_create_users::Users;
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Exports {
+    Table,
+    Id,
+    UserId,
+    State,
+    Filter,
+    Rows,
+    Content,
+    Error,
+    CreatedAt,
+    FinishedAt,
+    ExpiresAt,
+}
+
+/// Exports built in the background: the file is kept in the database (so any replica can
+/// serve the download) until it expires.
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Exports::Table)
+                    .col(id(Exports::Id))
+                    .col(uuid(Exports::UserId))
+                    .col(text(Exports::State))
+                    .col(text(Exports::Filter))
+                    .col(ColumnDef::new(Exports::Rows).big_integer().not_null())
+                    .col(ColumnDef::new(Exports::Content).blob().null())
+                    .col(text_null(Exports::Error))
+                    .col(time(Exports::CreatedAt))
+                    .col(
+                        ColumnDef::new(Exports::FinishedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(Exports::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_exports_user")
+                            .from(Exports::Table, Exports::UserId)
+                            .to(Users::Table, Users::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_exports_user")
+                    .table(Exports::Table)
+                    .col(Exports::UserId)
+                    .col(Exports::CreatedAt)
+                    .to_owned(),
+            )
+            .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Exports::Table).to_owned())
+            .await
+    }
+}
