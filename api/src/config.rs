@@ -55,6 +55,7 @@ pub struct Config {
     pub rate_limit_per_user: u32,
     pub rate_limit_sign_in: u32,
     pub max_directives: usize,
+    pub max_recursive_depth: usize,
     pub trace_resolvers: bool,
     /// Job workers inside `guanxi serve` (0: none; `guanxi worker` runs them alone).
     pub workers: usize,
@@ -186,6 +187,7 @@ impl Config {
             rate_limit_per_user: env.parse("GUANXI_RATE_LIMIT_PER_USER", "1200")?,
             rate_limit_sign_in: env.parse("GUANXI_RATE_LIMIT_SIGN_IN", "60")?,
             max_directives: env.parse("GUANXI_MAX_DIRECTIVES", "10")?,
+            max_recursive_depth: env.parse("GUANXI_MAX_RECURSIVE_DEPTH", "32")?,
             trace_resolvers: env.parse("GUANXI_TRACE_RESOLVERS", "false")?,
             workers: env.parse("GUANXI_WORKERS", "1")?,
             export_max_inline_rows: env.parse("GUANXI_EXPORT_MAX_INLINE_ROWS", "10000")?,

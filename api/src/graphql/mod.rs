@@ -63,7 +63,7 @@ fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubsc
     )
     .limit_depth(config.max_query_depth)
     .limit_complexity(config.max_query_complexity)
-    .limit_recursive_depth(32)
+    .limit_recursive_depth(config.max_recursive_depth)
     .limit_directives(config.max_directives);
     // A span per request phase and per resolved field: useful when profiling a query, but
     // making and formatting a span for every field of a 50-row page costs more than

@@ -277,3 +277,20 @@ async fn directives_per_field_are_a_setting() {
         "{r}"
     );
 }
+
+#[tokio::test]
+async fn the_parser_recursion_depth_is_a_setting() {
+    let deep = format!(
+        "{{ me {{ {}id{} }} }}",
+        "manager { ".repeat(6),
+        " }".repeat(6)
+    );
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let r = app.gql(Some(&admin.token), &deep, json!({})).await;
+    assert!(r.get("errors").is_none(), "{r}");
+    let app = spawn_app_with(&[("GUANXI_MAX_RECURSIVE_DEPTH", "4")]).await;
+    let admin = app.admin().await;
+    let r = app.gql(Some(&admin.token), &deep, json!({})).await;
+    assert_eq!(code(&r), "VALIDATION", "{r}");
+}
