@@ -56,6 +56,7 @@ pub struct Config {
     pub rate_limit_sign_in: u32,
     pub max_directives: usize,
     pub max_recursive_depth: usize,
+    pub max_page_size: u64,
     pub trace_resolvers: bool,
     /// Job workers inside `guanxi serve` (0: none; `guanxi worker` runs them alone).
     pub workers: usize,
@@ -188,7 +189,8 @@ impl Config {
             rate_limit_sign_in: env.parse("GUANXI_RATE_LIMIT_SIGN_IN", "60")?,
             max_directives: env.parse("GUANXI_MAX_DIRECTIVES", "10")?,
             max_recursive_depth: env.parse("GUANXI_MAX_RECURSIVE_DEPTH", "32")?,
-            trace_resolvers: env.parse("GUANXI_TRACE_RESOLVERS", "false")?,
+            max_page_size: env.parse("GUANXI_MAX_PAGE_SIZE", "100")?,
+            trace_resolvers: env.parse_bool("GUANXI_TRACE_RESOLVERS", false)?,
             workers: env.parse("GUANXI_WORKERS", "1")?,
             export_max_inline_rows: env.parse("GUANXI_EXPORT_MAX_INLINE_ROWS", "10000")?,
             job_poll_ms: env.parse("GUANXI_JOB_POLL_MS", "1000")?,
@@ -208,6 +210,15 @@ impl Config {
             import_max_rows: env.parse("GUANXI_IMPORT_MAX_ROWS", "200000")?,
             demo_data: env.parse_bool("GUANXI_DEMO_DATA", !production)?,
         };
+        if !(1..=crate::pagination::PAGE_SIZE_CEILING).contains(&config.max_page_size) {
+            return Err(ConfigError {
+                variable: "GUANXI_MAX_PAGE_SIZE",
+                message: format!(
+                    "must be between 1 and {}",
+                    crate::pagination::PAGE_SIZE_CEILING
+                ),
+            });
+        }
         if config.argon2_memory_kib < 8 {
             return Err(ConfigError {
                 variable: "GUANXI_ARGON2_MEMORY_KIB",

@@ -14,10 +14,15 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
+/// The default of `GUANXI_MAX_PAGE_SIZE`.
 pub const MAX_PAGE_SIZE: u64 = 100;
+/// The highest `GUANXI_MAX_PAGE_SIZE` accepted; query complexity counts pages up to it.
+pub const PAGE_SIZE_CEILING: u64 = 1000;
 
 #[derive(Debug, Clone, Default)]
 pub struct PageArgs {
+    /// The largest page served (`GUANXI_MAX_PAGE_SIZE`); `MAX_PAGE_SIZE` when `None`.
+    pub max_size: Option<u64>,
     pub first: Option<i32>,
     pub after: Option<String>,
     pub last: Option<i32>,
@@ -140,11 +145,11 @@ fn fits<E: EntityTrait>(sort: &Sort<E>, key: &Key) -> bool {
     }
 }
 
-fn size(field: &str, n: i32) -> AppResult<u64> {
+fn size(field: &str, n: i32, max: u64) -> AppResult<u64> {
     if n < 0 {
         return Err(AppError::validation(field, "must not be negative"));
     }
-    Ok((n as u64).min(MAX_PAGE_SIZE))
+    Ok((n as u64).min(max))
 }
 
 /// `select` in the list's order (reversed when paging backwards), nulls last either way and
@@ -191,10 +196,14 @@ where
         ));
     }
     let backwards = args.last.is_some() || (args.first.is_none() && args.before.is_some());
+    let max = args
+        .max_size
+        .unwrap_or(MAX_PAGE_SIZE)
+        .clamp(1, PAGE_SIZE_CEILING);
     let limit = match (args.first, args.last) {
-        (Some(n), _) => size("first", n)?,
-        (_, Some(n)) => size("last", n)?,
-        _ => DEFAULT_PAGE_SIZE,
+        (Some(n), _) => size("first", n, max)?,
+        (_, Some(n)) => size("last", n, max)?,
+        _ => DEFAULT_PAGE_SIZE.min(max),
     };
     let total_count = if with_total {
         Some(select.clone().count(db).await?)
@@ -265,8 +274,9 @@ mod tests {
 
     #[test]
     fn pages_are_capped_and_never_negative() {
-        assert_eq!(size("first", 1000).unwrap(), MAX_PAGE_SIZE);
-        assert_eq!(size("first", 7).unwrap(), 7);
-        assert!(size("first", -1).is_err());
+        assert_eq!(size("first", 1000, MAX_PAGE_SIZE).unwrap(), MAX_PAGE_SIZE);
+        assert_eq!(size("first", 7, MAX_PAGE_SIZE).unwrap(), 7);
+        assert_eq!(size("first", 70, 50).unwrap(), 50);
+        assert!(size("first", -1, MAX_PAGE_SIZE).is_err());
     }
 }

@@ -81,6 +81,7 @@ impl AuditQuery {
         let state = ctx.state()?;
         let (kind, id) = ids::decode_any("entityId", &entity_id)?;
         let args = PageArgs {
+            max_size: Some(ctx.state()?.config.max_page_size),
             first,
             after,
             last: None,

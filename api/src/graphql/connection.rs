@@ -82,9 +82,13 @@ pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
 /// The complexity of a connection field: every node of the page costs what is selected
 /// under it, so `first: 100` with twenty fields weighs 100 times what `first: 1` does.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    use crate::pagination::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+    use crate::pagination::{DEFAULT_PAGE_SIZE, PAGE_SIZE_CEILING};
+    // The served page may be smaller (`GUANXI_MAX_PAGE_SIZE`); what is asked for is what is
+    // counted, up to the largest page any setting may serve.
     let asked = first.into_iter().chain(last).max();
-    let n = asked.map_or(DEFAULT_PAGE_SIZE, |n| (n.max(1) as u64).min(MAX_PAGE_SIZE));
+    let n = asked.map_or(DEFAULT_PAGE_SIZE, |n| {
+        (n.max(1) as u64).min(PAGE_SIZE_CEILING)
+    });
     (n as usize)
         .saturating_mul(child_complexity)
         .saturating_add(1)

@@ -115,6 +115,7 @@ impl ContactQuery {
             primary_only: f.primary_only == Some(true),
         };
         let args = PageArgs {
+            max_size: Some(ctx.state()?.config.max_page_size),
             first,
             after,
             last,

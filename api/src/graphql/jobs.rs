@@ -100,6 +100,7 @@ impl JobQuery {
         after: Option<String>,
     ) -> async_graphql::Result<JobConnection> {
         let args = PageArgs {
+            max_size: Some(ctx.state()?.config.max_page_size),
             first,
             after,
             last: None,

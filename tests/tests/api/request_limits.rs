@@ -294,3 +294,22 @@ async fn the_parser_recursion_depth_is_a_setting() {
     let r = app.gql(Some(&admin.token), &deep, json!({})).await;
     assert_eq!(code(&r), "VALIDATION", "{r}");
 }
+
+#[tokio::test]
+async fn the_page_size_is_a_setting() {
+    let app = spawn_app_with(&[("GUANXI_MAX_PAGE_SIZE", "2")]).await;
+    let rep = app.user(Role::Sales, None).await;
+    for i in 0..3 {
+        app.customer(&rep, &format!("分页{i}")).await;
+    }
+    let q =
+        "{ customers(first: 50) { totalCount edges { node { id } } pageInfo { hasNextPage } } }";
+    let d = app.ok(&rep, q, json!({})).await;
+    assert_eq!(d["customers"]["edges"].as_array().unwrap().len(), 2, "{d}");
+    assert_eq!(d["customers"]["pageInfo"]["hasNextPage"], true);
+    assert_eq!(d["customers"]["totalCount"], 3);
+    let bad = guanxi::config::Config::from_lookup(|k| {
+        (k == "GUANXI_MAX_PAGE_SIZE").then(|| "5000".to_string())
+    });
+    assert_eq!(bad.unwrap_err().variable, "GUANXI_MAX_PAGE_SIZE");
+}

@@ -61,6 +61,7 @@ impl CustomerQuery {
         let f = filter.unwrap_or_default().into_filter()?;
         let (field, desc) = order(order_by);
         let args = PageArgs {
+            max_size: Some(ctx.state()?.config.max_page_size),
             first,
             after,
             last,

@@ -77,6 +77,7 @@ impl UserQuery {
             manager_id: ids::decode_opt("filter.managerId", "User", f.manager_id.as_ref())?,
         };
         let args = PageArgs {
+            max_size: Some(ctx.state()?.config.max_page_size),
             first,
             after,
             last,
