@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// A background export and, once done, its file. `state`: `QUEUED`, `RUNNING`, `DONE`,
+/// A background export; its file is in `export_chunks`. `state`: `QUEUED`, `RUNNING`, `DONE`,
 /// `FAILED` or `CANCELLED`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "exports")]
@@ -14,7 +14,6 @@ pub struct Model {
     pub filter: String,
     /// Rows written so far.
     pub rows: i64,
-    pub content: Option<Vec<u8>>,
     pub error: Option<String>,
     pub created_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,

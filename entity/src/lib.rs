@@ -6,6 +6,7 @@ pub mod contact;
 pub mod customer;
 pub mod customer_share;
 pub mod export;
+pub mod export_chunk;
 pub mod idempotency_key;
 pub mod job;
 pub mod login_failure;

@@ -6,6 +6,14 @@ use sea_orm_migration::prelude::*;
 pub struct Migration;
 
 #[derive(DeriveIden)]
+enum ExportChunks {
+    Table,
+    ExportId,
+    Seq,
+    Content,
+}
+
+#[derive(DeriveIden)]
 enum Exports {
     Table,
     Id,
@@ -13,7 +21,6 @@ enum Exports {
     State,
     Filter,
     Rows,
-    Content,
     Error,
     CreatedAt,
     FinishedAt,
@@ -21,7 +28,8 @@ enum Exports {
 }
 
 /// Exports built in the background: the file is kept in the database (so any replica can
-/// serve the download) until it expires.
+/// serve the download) until it expires, in chunks of one page each, so neither building nor
+/// downloading holds more than a page in memory.
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -34,7 +42,6 @@ impl MigrationTrait for Migration {
                     .col(text(Exports::State))
                     .col(text(Exports::Filter))
                     .col(ColumnDef::new(Exports::Rows).big_integer().not_null())
-                    .col(ColumnDef::new(Exports::Content).blob().null())
                     .col(text_null(Exports::Error))
                     .col(time(Exports::CreatedAt))
                     .col(
@@ -66,10 +73,35 @@ impl MigrationTrait for Migration {
                     .col(Exports::CreatedAt)
                     .to_owned(),
             )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ExportChunks::Table)
+                    .col(uuid(ExportChunks::ExportId))
+                    .col(ColumnDef::new(ExportChunks::Seq).integer().not_null())
+                    .col(ColumnDef::new(ExportChunks::Content).blob().not_null())
+                    .primary_key(
+                        Index::create()
+                            .col(ExportChunks::ExportId)
+                            .col(ExportChunks::Seq),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_export_chunks_export")
+                            .from(ExportChunks::Table, ExportChunks::ExportId)
+                            .to(Exports::Table, Exports::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(ExportChunks::Table).to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table(Exports::Table).to_owned())
             .await

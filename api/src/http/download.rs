@@ -8,6 +8,7 @@ use crate::graphql::context::RequestAuth;
 use crate::graphql::ids;
 use crate::service::customers::export_job;
 use async_graphql::ID;
+use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -63,19 +64,32 @@ pub async fn export_file(
         Ok(e) => e,
         Err(_) => return not_found(),
     };
-    let Some(content) = export.content.filter(|_| export.state == export_job::DONE) else {
+    if export.state != export_job::DONE {
         return refuse(
             StatusCode::CONFLICT,
             "BUSINESS_RULE",
             "EXPORT_NOT_READY",
             "this export has no file yet; see its state",
         );
-    };
+    }
+    // Chunk by chunk: one page of the file in memory at a time, however large it is.
+    let app = s.app.clone();
+    let chunks = futures::stream::unfold(Some(0i32), move |next| {
+        let app = app.clone();
+        async move {
+            let seq = next?;
+            match export_job::chunk(&app, uuid, seq).await {
+                Ok(Some(bytes)) => Some((Ok(bytes), Some(seq + 1))),
+                Ok(None) => None,
+                Err(e) => Some((Err(std::io::Error::other(e.message())), None)),
+            }
+        }
+    });
     let name = format!(
         "attachment; filename=\"customers-{}.csv\"",
         export.created_at.format("%Y%m%d-%H%M%S")
     );
-    let mut r = (StatusCode::OK, content).into_response();
+    let mut r = (StatusCode::OK, Body::from_stream(chunks)).into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

@@ -137,3 +137,56 @@ async fn a_large_export_is_refused_inline_and_served_as_a_file() {
     let d = app.ok(&rep, FOLLOW, json!({ "id": id })).await;
     assert_eq!(d["customerExport"]["rowCount"], 3);
 }
+
+#[tokio::test]
+async fn a_file_of_many_pages_is_written_and_streamed_in_chunks() {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let app = spawn_app().await;
+    let rep = app.user(Role::Sales, None).await;
+    let now = chrono::Utc::now();
+    let rows: Vec<entity::customer::ActiveModel> = (0..2_345)
+        .map(|i| {
+            let mut m = guanxi::service::customers::patch::blank(now);
+            m.name = format!("批量客户{i:05}");
+            m.name_key = format!("pl{i:05}");
+            m.owner_id = Some(rep.id);
+            m.into()
+        })
+        .collect();
+    for chunk in rows.chunks(500) {
+        entity::customer::Entity::insert_many(chunk.to_vec())
+            .exec(&app.state.db)
+            .await
+            .unwrap();
+    }
+    let d = app.ok(&rep, START, json!({ "i": {} })).await;
+    let id = d["startCustomerExport"]["export"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    run_jobs(&app).await;
+    let d = app.ok(&rep, FOLLOW, json!({ "id": id })).await;
+    assert_eq!(d["customerExport"]["rowCount"], 2_345, "{d}");
+    let chunks = entity::export_chunk::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    assert_eq!(chunks, 3, "one chunk per page of 1,000");
+    let url = d["customerExport"]["downloadUrl"].as_str().unwrap();
+    let (status, body) = download(&app, url, Some(&rep.token)).await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = body.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2_346,
+        "the header once, then every customer once"
+    );
+    assert!(lines[0].starts_with("name,"));
+    let mut names: Vec<&str> = lines[1..]
+        .iter()
+        .map(|l| &l[..l.find(',').unwrap()])
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), 2_345);
+}

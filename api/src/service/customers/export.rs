@@ -40,8 +40,9 @@ pub async fn export(state: &AppState, actor: &Actor, filter: &CustomerFilter) ->
     build(state, actor, filter, None).await
 }
 
-/// Builds the CSV; with `progress`, the rows written so far go to that background export
-/// after every page, and the build stops when the export was cancelled.
+/// Builds the CSV. With `progress` (a background export) each page goes to that export as a
+/// chunk with the rows written so far, nothing accumulates here, and the build stops when the
+/// export was cancelled.
 pub async fn build(
     state: &AppState,
     actor: &Actor,
@@ -97,6 +98,7 @@ pub async fn build(
         .collect();
     let mut last: Option<Uuid> = None;
     let mut rows = 0u64;
+    let mut seq = 0i32;
     loop {
         let mut q = query::filtered(state, actor, filter)?.order_by_asc(customer::Column::Id);
         if let Some(l) = last {
@@ -161,19 +163,46 @@ pub async fn build(
                 .map_err(AppError::internal)?;
             rows += 1;
         }
-        if let Some(id) = progress
-            && !super::export_job::report(state, id, rows).await?
-        {
-            return Err(AppError::rule(
-                "EXPORT_CANCELLED",
-                "the export was cancelled",
-            ));
+        if let Some(id) = progress {
+            chunk(state, id, &mut out, &mut seq, rows).await?;
         }
         if (page.len() as u64) < PAGE {
             break;
         }
     }
+    if let Some(id) = progress {
+        // What no page carried yet (the header alone when nothing matched).
+        out.flush().map_err(AppError::internal)?;
+        if !out.get_ref().is_empty() {
+            chunk(state, id, &mut out, &mut seq, rows).await?;
+        }
+        return Ok(Export {
+            csv: String::new(),
+            rows,
+        });
+    }
     let bytes = out.into_inner().map_err(AppError::internal)?;
     let csv = String::from_utf8(bytes).map_err(AppError::internal)?;
     Ok(Export { csv, rows })
+}
+
+/// Moves what the writer holds into the background export's next chunk, with the progress;
+/// stops the build when the export was cancelled.
+async fn chunk(
+    state: &AppState,
+    id: Uuid,
+    out: &mut csv::Writer<Vec<u8>>,
+    seq: &mut i32,
+    rows: u64,
+) -> AppResult<()> {
+    let full = std::mem::replace(out, csv::Writer::from_writer(Vec::new()));
+    let bytes = full.into_inner().map_err(AppError::internal)?;
+    if !super::export_job::append(state, id, *seq, bytes, rows).await? {
+        return Err(AppError::rule(
+            "EXPORT_CANCELLED",
+            "the export was cancelled",
+        ));
+    }
+    *seq += 1;
+    Ok(())
 }

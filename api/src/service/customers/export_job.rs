@@ -1,6 +1,7 @@
-//! Exports in the background: started through GraphQL, built by a job page by page (its row
-//! count is the progress; a cancelled export stops at the next page), kept as a file in the
-//! database for a day and downloaded over HTTP by the user who asked, with the same sign-in.
+//! Exports in the background: started through GraphQL, built by a job page by page (each page
+//! a chunk in the database, its row count the progress; a cancelled export stops at the next
+//! page), kept for a day and streamed over HTTP, chunk by chunk, to the user who asked, with
+//! the same sign-in.
 //! The job rebuilds the actor from the user, so the file holds what that user may see when it
 //! is built, and a user deactivated meanwhile gets nothing.
 
@@ -10,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use chrono::{Duration, Utc};
 use entity::export as row;
+use entity::export_chunk as chunk;
 use futures::FutureExt;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
@@ -57,7 +59,6 @@ pub async fn start(
         state: Set(QUEUED.into()),
         filter: Set(filter),
         rows: Set(0),
-        content: Set(None),
         error: Set(None),
         created_at: Set(Utc::now()),
         finished_at: Set(None),
@@ -106,8 +107,16 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<row:
     find(state, actor, id).await
 }
 
-/// Stores the progress of a running export; false when it is no longer running (cancelled).
-pub async fn report(state: &AppState, id: Uuid, rows: u64) -> AppResult<bool> {
+/// Adds the next chunk of a running export and its progress; false when it is no longer
+/// running (cancelled), and then nothing is added.
+pub async fn append(
+    state: &AppState,
+    id: Uuid,
+    seq: i32,
+    content: Vec<u8>,
+    rows: u64,
+) -> AppResult<bool> {
+    let txn = crate::db::begin(&state.db).await?;
     let r = row::Entity::update_many()
         .col_expr(
             row::Column::Rows,
@@ -115,9 +124,28 @@ pub async fn report(state: &AppState, id: Uuid, rows: u64) -> AppResult<bool> {
         )
         .filter(row::Column::Id.eq(id))
         .filter(row::Column::State.eq(RUNNING))
-        .exec(&state.db)
+        .exec(&txn)
         .await?;
-    Ok(r.rows_affected == 1)
+    if r.rows_affected != 1 {
+        return Ok(false);
+    }
+    chunk::ActiveModel {
+        export_id: Set(id),
+        seq: Set(seq),
+        content: Set(content),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// The file's chunk `seq`, if there is one.
+pub async fn chunk(state: &AppState, id: Uuid, seq: i32) -> AppResult<Option<Vec<u8>>> {
+    Ok(chunk::Entity::find_by_id((id, seq))
+        .one(&state.db)
+        .await?
+        .map(|c| c.content))
 }
 
 async fn run(state: &AppState, id: Uuid) -> AppResult<()> {
@@ -128,6 +156,11 @@ async fn run(state: &AppState, id: Uuid) -> AppResult<()> {
     if current.state != QUEUED && current.state != RUNNING {
         return Ok(());
     }
+    // A retried run starts the file over.
+    chunk::Entity::delete_many()
+        .filter(chunk::Column::ExportId.eq(id))
+        .exec(&state.db)
+        .await?;
     row::Entity::update_many()
         .col_expr(row::Column::State, Expr::value(RUNNING))
         .col_expr(row::Column::Rows, Expr::value(0i64))
@@ -155,7 +188,6 @@ async fn run(state: &AppState, id: Uuid) -> AppResult<()> {
                     row::Column::Rows,
                     Expr::value(i64::try_from(e.rows).unwrap_or(i64::MAX)),
                 )
-                .col_expr(row::Column::Content, Expr::value(Some(e.csv.into_bytes())))
                 .col_expr(
                     row::Column::ExpiresAt,
                     Expr::value(Some(now + Duration::hours(KEEP_HOURS))),
