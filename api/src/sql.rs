@@ -1,7 +1,25 @@
-//! SQL fragments every search shares.
+//! SQL fragments every search shares, and raw statements for both databases.
 
 use domain::text::escape_like;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::{DbBackend, Statement, Value};
+
+/// A raw statement for `backend`: each `{}` in `template` becomes the next placeholder (`$n`
+/// on PostgreSQL, `?` on SQLite), bound to `values` in order.
+pub fn statement(backend: DbBackend, template: &str, values: Vec<Value>) -> Statement {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut parts = template.split("{}").enumerate().peekable();
+    while let Some((i, part)) = parts.next() {
+        out.push_str(part);
+        if parts.peek().is_some() {
+            match backend {
+                DbBackend::Postgres => out.push_str(&format!("${}", i + 1)),
+                _ => out.push('?'),
+            }
+        }
+    }
+    Statement::from_sql_and_values(backend, out, values)
+}
 
 /// `LIKE '%text%'` matching `text` literally: `%`, `_` and `\` in it are escaped.
 pub fn contains(text: &str) -> LikeExpr {
@@ -22,6 +40,22 @@ pub fn any_of(mut exprs: Vec<Expr>) -> Expr {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn statements_number_their_placeholders_per_backend() {
+        let pg = statement(
+            DbBackend::Postgres,
+            "a = {} AND b = {}",
+            vec![1.into(), 2.into()],
+        );
+        assert_eq!(pg.sql, "a = $1 AND b = $2");
+        let lite = statement(
+            DbBackend::Sqlite,
+            "a = {} AND b = {}",
+            vec![1.into(), 2.into()],
+        );
+        assert_eq!(lite.sql, "a = ? AND b = ?");
+    }
     use sea_orm::sea_query::{Alias, PostgresQueryBuilder, Query};
 
     #[test]

@@ -40,20 +40,12 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Jobs::Attempts).integer().not_null())
                     .col(ColumnDef::new(Jobs::MaxAttempts).integer().not_null())
                     .col(text_null(Jobs::LastError))
-                    .col(
-                        ColumnDef::new(Jobs::LeaseUntil)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
+                    .col(time_null(Jobs::LeaseUntil))
                     .col(text_null(Jobs::LockedBy))
                     .col(text_null(Jobs::UniqueKey))
                     .col(time(Jobs::CreatedAt))
                     .col(time(Jobs::UpdatedAt))
-                    .col(
-                        ColumnDef::new(Jobs::FinishedAt)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
+                    .col(time_null(Jobs::FinishedAt))
                     .to_owned(),
             )
             .await?;

@@ -44,16 +44,8 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Exports::Rows).big_integer().not_null())
                     .col(text_null(Exports::Error))
                     .col(time(Exports::CreatedAt))
-                    .col(
-                        ColumnDef::new(Exports::FinishedAt)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
-                    .col(
-                        ColumnDef::new(Exports::ExpiresAt)
-                            .timestamp_with_time_zone()
-                            .null(),
-                    )
+                    .col(time_null(Exports::FinishedAt))
+                    .col(time_null(Exports::ExpiresAt))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_exports_user")

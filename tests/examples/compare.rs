@@ -119,7 +119,7 @@ async fn main() {
         }
         let med = |mut v: Vec<Duration>| {
             v.sort_unstable();
-            v[v.len() / 2]
+            percentile(&v, 50)
         };
         let (am, bm, a99, b99) = (med(am), med(bm), med(a99), med(b99));
         println!(

@@ -7,7 +7,6 @@ use entity::org_closure;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Statement,
 };
 use uuid::Uuid;
 
@@ -62,17 +61,13 @@ pub async fn chain_up(db: &impl ConnectionTrait, user: Uuid) -> AppResult<Vec<Uu
     Ok(ids)
 }
 
-fn placeholder(backend: DbBackend, n: usize) -> String {
-    match backend {
-        DbBackend::Postgres => format!("${n}"),
-        _ => "?".to_string(),
-    }
-}
-
-async fn run(db: &impl ConnectionTrait, sql: String, values: Vec<sea_orm::Value>) -> AppResult<()> {
-    let backend = db.get_database_backend();
-    db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
+async fn run(
+    db: &impl ConnectionTrait,
+    template: &str,
+    values: Vec<sea_orm::Value>,
+) -> AppResult<()> {
+    let stmt = crate::sql::statement(db.get_database_backend(), template, values);
+    db.execute_raw(stmt).await?;
     Ok(())
 }
 
@@ -80,12 +75,7 @@ async fn run(db: &impl ConnectionTrait, sql: String, values: Vec<sea_orm::Value>
 /// changes cannot together make a cycle or leave stale rows. SQLite has one writer anyway.
 pub async fn lock(db: &impl ConnectionTrait) -> AppResult<()> {
     if db.get_database_backend() == DbBackend::Postgres {
-        run(
-            db,
-            "LOCK TABLE org_closure IN EXCLUSIVE MODE".into(),
-            vec![],
-        )
-        .await?;
+        run(db, "LOCK TABLE org_closure IN EXCLUSIVE MODE", vec![]).await?;
     }
     Ok(())
 }
@@ -96,26 +86,17 @@ pub async fn add_user(
     user: Uuid,
     manager: Option<Uuid>,
 ) -> AppResult<()> {
-    let p = |n| placeholder(db.get_database_backend(), n);
     run(
         db,
-        format!(
-            "INSERT INTO org_closure (ancestor_id, descendant_id, depth) VALUES ({}, {}, 0)",
-            p(1),
-            p(2)
-        ),
+        "INSERT INTO org_closure (ancestor_id, descendant_id, depth) VALUES ({}, {}, 0)",
         vec![user.into(), user.into()],
     )
     .await?;
     if let Some(m) = manager {
         run(
             db,
-            format!(
-                "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
+            "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
                  SELECT ancestor_id, {}, depth + 1 FROM org_closure WHERE descendant_id = {}",
-                p(1),
-                p(2)
-            ),
             vec![user.into(), m.into()],
         )
         .await?;
@@ -130,31 +111,22 @@ pub async fn move_user(
     user: Uuid,
     manager: Option<Uuid>,
 ) -> AppResult<()> {
-    let p = |n| placeholder(db.get_database_backend(), n);
     // The links from above the subtree into it go; those inside it stay.
     run(
         db,
-        format!(
-            "DELETE FROM org_closure \
+        "DELETE FROM org_closure \
              WHERE descendant_id IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = {}) \
              AND ancestor_id NOT IN (SELECT descendant_id FROM org_closure WHERE ancestor_id = {})",
-            p(1),
-            p(2)
-        ),
         vec![user.into(), user.into()],
     )
     .await?;
     if let Some(m) = manager {
         run(
             db,
-            format!(
-                "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
+            "INSERT INTO org_closure (ancestor_id, descendant_id, depth) \
                  SELECT above.ancestor_id, sub.descendant_id, above.depth + sub.depth + 1 \
                  FROM org_closure above, org_closure sub \
                  WHERE above.descendant_id = {} AND sub.ancestor_id = {}",
-                p(1),
-                p(2)
-            ),
             vec![m.into(), user.into()],
         )
         .await?;

@@ -17,6 +17,23 @@ async fn job(app: &TestApp, id: uuid::Uuid) -> entity::job::Model {
         .unwrap()
 }
 
+/// Registers a handler of `kind` that only counts its runs.
+fn counting(app: &TestApp, kind: &str) -> Arc<AtomicUsize> {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counted = runs.clone();
+    app.state.jobs.register(
+        kind,
+        Arc::new(move |_, _| {
+            let counted = counted.clone();
+            Box::pin(async move {
+                counted.fetch_add(1, Ordering::SeqCst);
+                Ok(())
+            })
+        }),
+    );
+    runs
+}
+
 /// Runs due jobs until `done` holds or 5 s pass.
 async fn work_until(app: &TestApp, worker: &str, done: impl AsyncFn() -> bool) {
     for _ in 0..500 {
@@ -41,18 +58,7 @@ async fn a_panicking_handler_is_retried_then_dead_and_an_admin_may_queue_it_agai
         "test.panics",
         Arc::new(|_, _| Box::pin(async { panic!("no such printer") })),
     );
-    let runs = Arc::new(AtomicUsize::new(0));
-    let counted = runs.clone();
-    app.state.jobs.register(
-        "test.ok",
-        Arc::new(move |_, _| {
-            let counted = counted.clone();
-            Box::pin(async move {
-                counted.fetch_add(1, Ordering::SeqCst);
-                Ok(())
-            })
-        }),
-    );
+    let runs = counting(&app, "test.ok");
     let bad = enqueue(&app.state.db, &app.state, "test.panics", json!({}), None)
         .await
         .unwrap();
@@ -123,18 +129,7 @@ async fn a_panicking_handler_is_retried_then_dead_and_an_admin_may_queue_it_agai
 #[tokio::test]
 async fn a_job_whose_worker_died_is_finished_by_another_exactly_once() {
     let app = spawn_app().await;
-    let runs = Arc::new(AtomicUsize::new(0));
-    let counted = runs.clone();
-    app.state.jobs.register(
-        "test.count",
-        Arc::new(move |_, _| {
-            let counted = counted.clone();
-            Box::pin(async move {
-                counted.fetch_add(1, Ordering::SeqCst);
-                Ok(())
-            })
-        }),
-    );
+    let runs = counting(&app, "test.count");
     let j = enqueue(&app.state.db, &app.state, "test.count", json!({}), None)
         .await
         .unwrap();
@@ -207,18 +202,7 @@ async fn a_scheduled_task_has_one_pending_run_and_schedules_the_next() {
 #[tokio::test]
 async fn workers_inside_the_server_run_queued_jobs() {
     let app = spawn_app_with(&[("GUANXI_WORKERS", "2"), ("GUANXI_JOB_POLL_MS", "20")]).await;
-    let runs = Arc::new(AtomicUsize::new(0));
-    let counted = runs.clone();
-    app.state.jobs.register(
-        "test.count",
-        Arc::new(move |_, _| {
-            let counted = counted.clone();
-            Box::pin(async move {
-                counted.fetch_add(1, Ordering::SeqCst);
-                Ok(())
-            })
-        }),
-    );
+    let runs = counting(&app, "test.count");
     for _ in 0..5 {
         enqueue(&app.state.db, &app.state, "test.count", json!({}), None)
             .await

@@ -10,7 +10,7 @@ use domain::money;
 use domain::role::Capability;
 use domain::spreadsheet::neutralise;
 use entity::{contact, customer, user};
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -25,15 +25,21 @@ pub struct Export {
 pub async fn export(state: &AppState, actor: &Actor, filter: &CustomerFilter) -> AppResult<Export> {
     // A large file inside a JSON answer holds the request, the memory and the client's
     // parser; it is built in the background instead.
+    // One row past the limit is enough to know; no count of every match.
     let max = state.config.export_max_inline_rows;
-    let rows = query::filtered(state, actor, filter)?
-        .count(&state.db)
+    let beyond = query::filtered(state, actor, filter)?
+        .select_only()
+        .column(customer::Column::Id)
+        .offset(max)
+        .limit(1)
+        .into_tuple::<Uuid>()
+        .one(&state.db)
         .await?;
-    if rows > max {
+    if beyond.is_some() {
         return Err(AppError::rule(
             "EXPORT_TOO_LARGE",
             format!(
-                "{rows} customers match; an inline export holds at most {max}: use startCustomerExport"
+                "more than {max} customers match, the most an inline export holds: use startCustomerExport"
             ),
         ));
     }

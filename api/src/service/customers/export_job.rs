@@ -82,9 +82,13 @@ pub async fn start(
 pub async fn find(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<row::Model> {
     row::Entity::find_by_id(id)
         .filter(row::Column::UserId.eq(actor.id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(row::Column::ExpiresAt.is_null())
+                .add(row::Column::ExpiresAt.gt(Utc::now())),
+        )
         .one(&state.db)
         .await?
-        .filter(|e| e.expires_at.is_none_or(|t| t > Utc::now()))
         .ok_or_else(|| AppError::not_found("export"))
 }
 

@@ -26,7 +26,6 @@ use chrono::{DateTime, Duration, Utc};
 use entity::job;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
-    Statement, Value,
 };
 use uuid::Uuid;
 
@@ -34,24 +33,6 @@ pub const QUEUED: &str = "QUEUED";
 pub const RUNNING: &str = "RUNNING";
 pub const DONE: &str = "DONE";
 pub const DEAD: &str = "DEAD";
-
-/// Writes `template` for the backend: each `{}` becomes the next placeholder.
-fn sql(backend: DbBackend, template: &str, values: Vec<Value>) -> Statement {
-    let mut out = String::with_capacity(template.len() + 16);
-    let mut n = 0;
-    let mut parts = template.split("{}").peekable();
-    while let Some(part) = parts.next() {
-        out.push_str(part);
-        if parts.peek().is_some() {
-            n += 1;
-            match backend {
-                DbBackend::Postgres => out.push_str(&format!("${n}")),
-                _ => out.push('?'),
-            }
-        }
-    }
-    Statement::from_sql_and_values(backend, out, values)
-}
 
 /// Queues a job to run at `run_after` (now when `None`).
 pub async fn enqueue(
@@ -90,7 +71,7 @@ pub async fn schedule(
     run_after: DateTime<Utc>,
 ) -> AppResult<()> {
     let now = Utc::now();
-    let stmt = sql(
+    let stmt = crate::sql::statement(
         db.get_database_backend(),
         "INSERT INTO jobs (id, kind, payload, state, run_after, attempts, max_attempts, \
          unique_key, created_at, updated_at) VALUES ({}, {}, {}, 'QUEUED', {}, 0, {}, {}, {}, {}) \
@@ -123,7 +104,7 @@ pub async fn claim(
         DbBackend::Postgres => " FOR UPDATE SKIP LOCKED",
         _ => "",
     };
-    let stmt = sql(
+    let stmt = crate::sql::statement(
         backend,
         &format!(
             "UPDATE jobs SET state = 'RUNNING', attempts = attempts + 1, lease_until = {{}}, \
