@@ -8,7 +8,7 @@
 use crate::auth::Actor;
 use domain::permission::reads_all_customers;
 use domain::role::RoleSettings;
-use entity::{contact, customer, customer_share};
+use entity::{customer, customer_share};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition};
 
@@ -41,20 +41,4 @@ fn shared_with(actor: &Actor) -> sea_orm::sea_query::SimpleExpr {
             )
             .to_owned(),
     )
-}
-
-/// Live contacts of customers the actor may read: a child is visible exactly when its
-/// customer is.
-pub fn contacts(actor: &Actor, settings: &RoleSettings) -> Condition {
-    Condition::all()
-        .add(contact::Column::DeletedAt.is_null())
-        .add(
-            contact::Column::CustomerId.in_subquery(
-                Query::select()
-                    .column(customer::Column::Id)
-                    .from(customer::Entity)
-                    .cond_where(customers(actor, settings))
-                    .to_owned(),
-            ),
-        )
 }

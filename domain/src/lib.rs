@@ -1,6 +1,7 @@
 //! Guanxi's business rules: pure functions and types, no database, no HTTP, no async.
 
 pub mod customer;
+pub mod fields;
 pub mod import;
 pub mod money;
 pub mod permission;

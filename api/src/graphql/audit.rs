@@ -3,17 +3,16 @@
 use super::connection::wants_total;
 use super::context::ContextExt;
 use super::ids;
-use super::loaders::UserLoader;
+use super::loaders::Records;
 use super::users::User;
 use crate::pagination::PageArgs;
 use crate::service::audit;
-use async_graphql::dataloader::DataLoader;
+use crate::service::users::Users;
 use async_graphql::{Context, ID, Json, Object};
 use chrono::{DateTime, Utc};
-use entity::audit_event;
 
 /// One change: who, when, what, and each changed field's old and new value.
-pub struct AuditEvent(pub audit_event::Model);
+pub struct AuditEvent(pub audit::Event);
 
 /// One change (操作记录): who, when, what, and each changed field's old and new value.
 #[Object]
@@ -27,11 +26,7 @@ impl AuditEvent {
         let Some(a) = self.0.actor_id else {
             return Ok(None);
         };
-        Ok(ctx
-            .data::<DataLoader<UserLoader>>()?
-            .load_one(a)
-            .await?
-            .map(User))
+        Ok(ctx.data::<Records<Users>>()?.load_one(a).await?.map(User))
     }
     /// e.g. `create`, `update`, `delete`, `share`, `assign`, `claim`, `merge`, `import`.
     async fn action(&self) -> &str {

@@ -3,18 +3,18 @@
 use super::connection::wants_total;
 use super::context::ContextExt;
 use super::customers::types::Customer;
-use super::loaders::CustomerLoader;
+use super::loaders::Records;
 use super::{change, ids};
 use crate::pagination::PageArgs;
-use crate::service::contacts::{self, ContactPatch};
-use async_graphql::dataloader::DataLoader;
+use crate::service::contacts::{self, ContactPatch, Contacts};
+use crate::service::customers::Customers;
+use crate::service::resource::Row;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::contact;
 
 /// A person at a customer (联系人).
 #[derive(Clone)]
-pub struct Contact(pub contact::Model);
+pub struct Contact(pub Row<Contacts>);
 
 /// A person at a customer (联系人), visible and editable exactly when their customer is.
 #[Object]
@@ -25,7 +25,7 @@ impl Contact {
     }
     /// The customer this person works at; null if the signed-in user cannot see it.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        let loader = ctx.data::<DataLoader<CustomerLoader>>()?;
+        let loader = ctx.data::<Records<Customers>>()?;
         Ok(loader.load_one(self.0.customer_id).await?.map(Customer))
     }
     /// Full name (1–100 characters).
@@ -53,10 +53,7 @@ impl Contact {
         self.0.wechat.as_deref()
     }
     /// Null for roles that read logistics only.
-    async fn notes(&self, ctx: &Context<'_>) -> Option<&str> {
-        if super::customers::types::limited(ctx) {
-            return None;
-        }
+    async fn notes(&self) -> Option<&str> {
         self.0.notes.as_deref()
     }
     /// Exactly one contact of a customer with contacts is primary.

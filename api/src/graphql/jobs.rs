@@ -4,10 +4,10 @@ use super::connection::wants_total;
 use super::context::ContextExt;
 use super::ids;
 use crate::pagination::PageArgs;
-use crate::service::jobs;
+use crate::service::jobs::{self, Jobs};
+use crate::service::resource::Row;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::job;
 
 /// Where a job stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -43,7 +43,7 @@ impl JobState {
 }
 
 /// A unit of work the server does in the background (a scheduled sweep, a clean-up, …).
-pub struct Job(pub job::Model);
+pub struct Job(pub Row<Jobs>);
 
 #[Object]
 impl Job {

@@ -7,6 +7,7 @@ pub mod connection;
 pub mod contacts;
 pub mod context;
 pub mod customers;
+pub mod field_policy;
 pub mod idempotency;
 pub mod ids;
 pub mod jobs;
@@ -64,7 +65,8 @@ fn builder(config: &Config) -> SchemaBuilder<QueryRoot, MutationRoot, EmptySubsc
     .limit_depth(config.max_query_depth)
     .limit_complexity(config.max_query_complexity)
     .limit_recursive_depth(config.max_recursive_depth)
-    .limit_directives(config.max_directives);
+    .limit_directives(config.max_directives)
+    .extension(field_policy::FieldPolicy);
     // A span per request phase and per resolved field: useful when profiling a query, but
     // making and formatting a span for every field of a 50-row page costs more than
     // resolving it, so it is off unless asked for.

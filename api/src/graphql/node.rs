@@ -1,18 +1,22 @@
-//! The Relay `Node` interface and `node(id:)`.
+//! The Relay `Node` interface and `node(id:)`: every record with a global id, fetched through
+//! the resource registry, so `node` sees exactly what the record's own queries see.
 
 use super::contacts::Contact;
 use super::context::ContextExt;
+use super::customers::export_job::CustomerExportJob;
 use super::customers::types::Customer;
 use super::ids;
 use super::jobs::Job;
-use super::loaders::{CustomerLoader, UserLoader};
+use super::loaders::Records;
 use super::users::User;
-use crate::error::AppError;
-use crate::service::contacts;
-use async_graphql::dataloader::DataLoader;
+use crate::service::contacts::Contacts;
+use crate::service::customers::Customers;
+use crate::service::customers::export_job::CustomerExports;
+use crate::service::jobs::Jobs;
+use crate::service::resource::{self, Resource, Row};
+use crate::service::users::Users;
 use async_graphql::{Context, ID, Interface, Object};
-use entity::contact;
-use sea_orm::{ColumnTrait, QueryFilter};
+use uuid::Uuid;
 
 /// Anything with a global id that `node(id:)` can fetch again.
 // One short-lived value per `node` call: boxing the variants would buy nothing.
@@ -28,6 +32,20 @@ pub enum Node {
     Customer(Customer),
     Contact(Contact),
     Job(Job),
+    CustomerExportJob(CustomerExportJob),
+}
+
+/// One record of `R` within the actor's scope: through the request's loader when it has one
+/// (so several `node` fields batch), else one lookup.
+async fn fetch<R: Resource>(ctx: &Context<'_>, id: Uuid) -> async_graphql::Result<Option<Row<R>>>
+where
+    Row<R>: Clone + Send + Sync,
+{
+    if let Some(loader) = ctx.data_opt::<Records<R>>() {
+        return loader.load_one(id).await;
+    }
+    let state = ctx.state()?;
+    Ok(resource::find::<R>(&state.db, state, Some(ctx.actor()?), id).await?)
 }
 
 #[derive(Default)]
@@ -37,29 +55,22 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// Fetches any record by global id; null when it does not exist or is not visible.
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
-        let actor = ctx.actor()?;
-        let state = ctx.state()?;
+        let _ = ctx.actor()?;
         let (kind, uuid) = ids::decode_any("id", &id)?;
         Ok(match kind.as_str() {
-            "User" => ctx
-                .data::<DataLoader<UserLoader>>()?
-                .load_one(uuid)
+            Users::TYPE => fetch::<Users>(ctx, uuid)
                 .await?
-                .map(|u| Node::User(User(u))),
-            "Customer" => ctx
-                .data::<DataLoader<CustomerLoader>>()?
-                .load_one(uuid)
+                .map(|r| Node::User(User(r))),
+            Customers::TYPE => fetch::<Customers>(ctx, uuid)
                 .await?
-                .map(|c| Node::Customer(Customer(c))),
-            "Contact" => contacts::scoped(state, actor)
-                .filter(contact::Column::Id.eq(uuid))
-                .one(&state.db)
-                .await
-                .map_err(AppError::from)?
-                .map(|c| Node::Contact(Contact(c))),
-            "Job" => crate::service::jobs::find(state, actor, uuid)
+                .map(|r| Node::Customer(Customer(r))),
+            Contacts::TYPE => fetch::<Contacts>(ctx, uuid)
                 .await?
-                .map(|j| Node::Job(Job(j))),
+                .map(|r| Node::Contact(Contact(r))),
+            Jobs::TYPE => fetch::<Jobs>(ctx, uuid).await?.map(|r| Node::Job(Job(r))),
+            CustomerExports::TYPE => fetch::<CustomerExports>(ctx, uuid)
+                .await?
+                .map(|r| Node::CustomerExportJob(CustomerExportJob(r))),
             _ => None,
         })
     }

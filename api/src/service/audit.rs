@@ -1,6 +1,6 @@
 //! Audit events, written in the same transaction as the change they describe.
 
-use super::{contacts, customers};
+use super::resource;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Key, Page, PageArgs, Sort, page};
@@ -8,11 +8,13 @@ use crate::state::AppState;
 use chrono::Utc;
 use domain::role::{Capability, Role};
 use entity::audit_event;
-use entity::contact;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
+
+/// A stored audit event.
+pub type Event = audit_event::Model;
 
 /// Field-by-field changes: `{ field: { "old": …, "new": … } }`, unchanged fields left out.
 #[derive(Default)]
@@ -86,9 +88,10 @@ pub async fn record(
     Ok(())
 }
 
-/// The history of one record, oldest first. Administrators read every history; others read
-/// those of customers and contacts they may see, and their own user record's; roles that read
-/// logistics only read none, since histories hold old values of every field.
+/// The history of one record, oldest first. Administrators read every history; others those
+/// the record's resource allows (see `Resource::history_visible`: by default, records they
+/// may read); roles that read logistics only read none, since histories hold old values of
+/// every field.
 pub async fn history(
     state: &AppState,
     actor: &Actor,
@@ -106,17 +109,9 @@ pub async fn history(
         ));
     }
     if actor.role != Role::Admin {
-        let visible = match entity_type {
-            "Customer" => customers::query::visible(&state.db, state, actor, entity_id)
-                .await?
-                .is_some(),
-            "Contact" => contacts::scoped(state, actor)
-                .filter(contact::Column::Id.eq(entity_id))
-                .one(&state.db)
-                .await?
-                .is_some(),
-            "User" => entity_id == actor.id,
-            _ => false,
+        let visible = match resource::named(entity_type) {
+            Some(r) => r.history_visible(state, actor, entity_id).await?,
+            None => false,
         };
         if !visible {
             return Err(AppError::not_found(&entity_type.to_lowercase()));

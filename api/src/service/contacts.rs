@@ -6,7 +6,8 @@ use super::{audit, idempotency, versioned};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldContext};
 use crate::pagination::{Key, Page, PageArgs, Sort, page};
-use crate::permission;
+use crate::service::customers::Customers;
+use crate::service::resource::{Child, Resource, child_of};
 use crate::sql::contains;
 use crate::state::AppState;
 use chrono::Utc;
@@ -17,7 +18,8 @@ use entity::{contact, customer};
 use sea_orm::Condition;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QueryOrder, Select, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -108,7 +110,88 @@ fn diff(old: Option<&contact::Model>, new: &contact::Model) -> serde_json::Value
 
 /// Live contacts the actor may read.
 pub fn scoped(state: &AppState, actor: &Actor) -> Select<contact::Entity> {
-    contact::Entity::find().filter(permission::contacts(actor, &state.role_settings))
+    contact::Entity::find().filter(Contacts::scope(state, Some(actor)))
+}
+
+/// Contacts in the resource registry: live ones of customers the actor may read.
+pub struct Contacts;
+
+impl Resource for Contacts {
+    const TYPE: &'static str = "Contact";
+    type Entity = contact::Entity;
+    const ID: contact::Column = contact::Column::Id;
+
+    fn id_of(row: &contact::Model) -> Uuid {
+        row.id
+    }
+
+    fn scope(state: &AppState, actor: Option<&Actor>) -> Condition {
+        Condition::all()
+            .add(contact::Column::DeletedAt.is_null())
+            .add(child_of::<Customers>(
+                contact::Column::CustomerId,
+                state,
+                actor,
+            ))
+    }
+
+    /// The duplicates' contacts join the survivor's as secondary ones; if the survivor had
+    /// no primary contact, its oldest becomes primary.
+    fn merge_customers<'a>(
+        txn: &'a DatabaseTransaction,
+        survivor: &'a customer::Model,
+        dups: &'a [Uuid],
+    ) -> impl std::future::Future<Output = AppResult<()>> + Send + 'a {
+        move_contacts(txn, survivor.id, dups)
+    }
+}
+
+impl Child for Contacts {
+    type Parent = Customers;
+    const PARENT: contact::Column = contact::Column::CustomerId;
+
+    fn parent_of(row: &contact::Model) -> Uuid {
+        row.customer_id
+    }
+}
+
+async fn move_contacts(db: &impl ConnectionTrait, survivor: Uuid, dups: &[Uuid]) -> AppResult<()> {
+    contact::Entity::update_many()
+        .col_expr(contact::Column::CustomerId, Expr::value(survivor))
+        .col_expr(contact::Column::IsPrimary, Expr::value(false))
+        .col_expr(
+            contact::Column::Version,
+            Expr::col(contact::Column::Version).add(1),
+        )
+        .filter(contact::Column::CustomerId.is_in(dups.iter().copied()))
+        .exec(db)
+        .await?;
+    if has_primary(db, survivor).await? {
+        return Ok(());
+    }
+    let first = contact::Entity::find()
+        .filter(contact::Column::CustomerId.eq(survivor))
+        .filter(contact::Column::DeletedAt.is_null())
+        .order_by_asc(contact::Column::CreatedAt)
+        .order_by_asc(contact::Column::Id)
+        .one(db)
+        .await?;
+    if let Some(c) = first {
+        let mut am: contact::ActiveModel = c.into();
+        am.is_primary = Set(true);
+        am.update(db).await?;
+    }
+    Ok(())
+}
+
+async fn has_primary(db: &impl ConnectionTrait, customer_id: Uuid) -> AppResult<bool> {
+    Ok(contact::Entity::find()
+        .filter(contact::Column::CustomerId.eq(customer_id))
+        .filter(contact::Column::DeletedAt.is_null())
+        .filter(contact::Column::IsPrimary.eq(true))
+        .one(db)
+        .await?
+        .is_some())
 }
 
 async fn find_visible(

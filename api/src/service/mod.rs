@@ -7,6 +7,7 @@ pub mod customers;
 pub mod idempotency;
 pub mod jobs;
 pub mod org;
+pub mod resource;
 pub mod session;
 pub mod users;
 pub mod versioned;

@@ -5,6 +5,7 @@ use crate::auth::Actor;
 use crate::auth::password::Passwords;
 use crate::error::{AppError, AppResult, FieldContext, violated_unique};
 use crate::pagination::{Key, Page, PageArgs, Sort, page};
+use crate::service::resource::Resource;
 use crate::sql::contains;
 use crate::state::AppState;
 use chrono::Utc;
@@ -19,6 +20,30 @@ use sea_orm::{
     Set,
 };
 use uuid::Uuid;
+
+/// Users in the resource registry. The company directory is visible to every signed-in
+/// user (and to the sign-in mutations, which answer with the user who signed in).
+pub struct Users;
+
+impl Resource for Users {
+    const TYPE: &'static str = "User";
+    type Entity = user::Entity;
+    const ID: user::Column = user::Column::Id;
+
+    fn id_of(row: &user::Model) -> Uuid {
+        row.id
+    }
+
+    fn scope(_: &AppState, _: Option<&Actor>) -> Condition {
+        Condition::all()
+    }
+
+    /// A user's history holds their old roles and managers: administrators read every one,
+    /// others only their own.
+    async fn history_visible(_: &AppState, actor: &Actor, id: Uuid) -> AppResult<bool> {
+        Ok(actor.role == Role::Admin || actor.id == id)
+    }
+}
 
 pub struct NewUser {
     pub email: String,

@@ -9,6 +9,7 @@ mod customer_import;
 mod customer_permissions;
 mod customer_search;
 mod customers;
+mod field_policy;
 mod fuzz;
 mod graphql_http;
 mod http;

@@ -5,9 +5,10 @@ use super::filter::CustomerFilterInput;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
 use crate::service::customers::export_job as service;
+use crate::service::customers::export_job::CustomerExports;
+use crate::service::resource::Row;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::export;
 
 /// Where a background export stands.
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -25,11 +26,12 @@ pub enum ExportState {
 }
 
 /// A CSV of customers built in the background, for exports too large to wait for.
-pub struct CustomerExportJob(pub export::Model);
+pub struct CustomerExportJob(pub Row<CustomerExports>);
 
 #[Object]
 impl CustomerExportJob {
-    async fn id(&self) -> ID {
+    /// Global id.
+    pub async fn id(&self) -> ID {
         ids::encode("CustomerExportJob", self.0.id)
     }
     async fn state(&self) -> ExportState {

@@ -5,7 +5,8 @@ use crate::graphql::change;
 use crate::graphql::contacts::ContactFields;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
-use crate::service::customers::{CustomerPatch, merge, write};
+use crate::service::customers::{CustomerPatch, Customers, merge, write};
+use crate::service::resource::Row;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -136,7 +137,7 @@ pub struct CustomerPayload {
     pub client_mutation_id: Option<String>,
 }
 
-fn payload(c: entity::customer::Model) -> CustomerPayload {
+fn payload(c: Row<Customers>) -> CustomerPayload {
     CustomerPayload {
         customer: Customer(c),
         client_mutation_id: None,

@@ -1,14 +1,13 @@
 //! Customer queries: the list, one customer, duplicate check and export.
 
 use super::filter::{CustomerFilterInput, CustomerOrderBy, order};
-use super::types::{Customer, limited};
+use super::types::Customer;
 use crate::graphql::connection::wants_total;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
-use crate::graphql::loaders::CustomerLoader;
+use crate::graphql::loaders::Records;
 use crate::pagination::PageArgs;
-use crate::service::customers::{duplicates, export, query};
-use async_graphql::dataloader::DataLoader;
+use crate::service::customers::{Customers, duplicates, export, query};
 use async_graphql::{Context, ID, Object, SimpleObject};
 
 crate::connection_type!(CustomerConnection, CustomerEdge, Customer);
@@ -75,7 +74,7 @@ impl CustomerQuery {
     async fn customer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Customer>> {
         let _ = ctx.actor()?;
         let uuid = ids::decode("id", "Customer", &id)?;
-        let loader = ctx.data::<DataLoader<CustomerLoader>>()?;
+        let loader = ctx.data::<Records<Customers>>()?;
         Ok(loader.load_one(uuid).await?.map(Customer))
     }
 
@@ -88,13 +87,12 @@ impl CustomerQuery {
     ) -> async_graphql::Result<Vec<DuplicateCandidate>> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
-        let hide_owner = limited(ctx);
         Ok(duplicates::candidates(state, actor, &name)
             .await?
             .into_iter()
             .map(|c| DuplicateCandidate {
                 name: c.name,
-                owner_name: c.owner_name.filter(|_| !hide_owner),
+                owner_name: c.owner_name,
                 customer: c.visible.map(Customer),
             })
             .collect())

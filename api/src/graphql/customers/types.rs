@@ -3,18 +3,18 @@
 use crate::graphql::contacts::Contact;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
-use crate::graphql::loaders::{
-    ActorShareLoader, ContactsByCustomerLoader, SharesLoader, UserLoader,
-};
+use crate::graphql::loaders::{ActorShareLoader, Children, Records};
 use crate::graphql::users::User;
-use crate::service::customers::{access, patch};
+use crate::service::contacts::Contacts;
+use crate::service::customers::sharing::CustomerShares;
+use crate::service::customers::{Customers, access, patch};
+use crate::service::resource::Row;
+use crate::service::users::Users;
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::money;
 use domain::permission::AccessReason as DomainReason;
-use domain::role::Capability;
-use entity::{customer, customer_share};
 use rust_decimal::Decimal;
 
 /// Company or private person.
@@ -112,14 +112,14 @@ pub struct CustomerAccess {
 }
 
 /// A customer shared with a user.
-pub struct CustomerShare(pub customer_share::Model);
+pub struct CustomerShare(pub Row<CustomerShares>);
 
 /// A customer shared with one user (共享), and how far.
 #[Object]
 impl CustomerShare {
     /// The user it is shared with.
     async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let loader = ctx.data::<DataLoader<UserLoader>>()?;
+        let loader = ctx.data::<Records<Users>>()?;
         Ok(loader.load_one(self.0.user_id).await?.map(User))
     }
     /// What the share lets the user do.
@@ -136,34 +136,17 @@ impl CustomerShare {
 
 /// A company or person the business sells to (客户).
 #[derive(Clone)]
-pub struct Customer(pub customer::Model);
+pub struct Customer(pub Row<Customers>);
 
-/// Warehouse users see names, contacts and addresses only; other fields are null for them.
-pub fn limited(ctx: &Context<'_>) -> bool {
-    match (ctx.actor(), ctx.state()) {
-        (Ok(a), Ok(s)) => a
-            .role
-            .can(Capability::ReadCustomerLogisticsOnly, &s.role_settings),
-        _ => true,
-    }
-}
-
-fn money_of(ctx: &Context<'_>, stored: i64) -> Option<Money> {
-    if limited(ctx) {
-        return None;
-    }
+fn money_of(ctx: &Context<'_>, stored: i64) -> Money {
     let currency = ctx
         .state()
         .map(|s| s.config.base_currency.clone())
         .unwrap_or_else(|_| "CNY".into());
-    Some(Money {
+    Money {
         amount: money::from_stored(stored),
         currency,
-    })
-}
-
-fn unless_limited<T>(ctx: &Context<'_>, v: T) -> Option<T> {
-    if limited(ctx) { None } else { Some(v) }
+    }
 }
 
 /// A company or person the business sells to (客户). Warehouse users see only its name,
@@ -185,22 +168,20 @@ impl Customer {
             .into()
     }
     /// How much the customer matters (客户级别); null for warehouse users.
-    async fn importance(&self, ctx: &Context<'_>) -> Option<Importance> {
-        let v = domain::customer::Importance::parse(&self.0.importance)?;
-        unless_limited(ctx, v.into())
+    async fn importance(&self) -> Option<Importance> {
+        domain::customer::Importance::parse(&self.0.importance).map(Into::into)
     }
     /// Where the relationship stands (客户阶段); null for warehouse users.
-    async fn loyalty_stage(&self, ctx: &Context<'_>) -> Option<LoyaltyStage> {
-        let v = domain::customer::LoyaltyStage::parse(&self.0.loyalty_stage)?;
-        unless_limited(ctx, v.into())
+    async fn loyalty_stage(&self) -> Option<LoyaltyStage> {
+        domain::customer::LoyaltyStage::parse(&self.0.loyalty_stage).map(Into::into)
     }
     /// Where the customer came from (客户来源), free text; null for warehouse users.
-    async fn source(&self, ctx: &Context<'_>) -> Option<String> {
-        unless_limited(ctx, self.0.source.clone()).flatten()
+    async fn source(&self) -> Option<&str> {
+        self.0.source.as_deref()
     }
     /// Industry (行业), free text; null for warehouse users.
-    async fn industry(&self, ctx: &Context<'_>) -> Option<String> {
-        unless_limited(ctx, self.0.industry.clone()).flatten()
+    async fn industry(&self) -> Option<&str> {
+        self.0.industry.as_deref()
     }
     /// Province (省份).
     async fn province(&self) -> Option<&str> {
@@ -219,66 +200,63 @@ impl Customer {
         self.0.phone.as_deref()
     }
     /// Website; null for warehouse users.
-    async fn website(&self, ctx: &Context<'_>) -> Option<String> {
-        unless_limited(ctx, self.0.website.clone()).flatten()
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
     }
     /// Free labels such as 重点跟进, in the order given; empty for warehouse users.
-    async fn tags(&self, ctx: &Context<'_>) -> Vec<String> {
-        unless_limited(ctx, patch::decode_tags(&self.0.tags)).unwrap_or_default()
+    async fn tags(&self) -> Vec<String> {
+        patch::decode_tags(&self.0.tags)
     }
     /// Free-text notes; null for warehouse users.
-    async fn notes(&self, ctx: &Context<'_>) -> Option<String> {
-        unless_limited(ctx, self.0.notes.clone()).flatten()
+    async fn notes(&self) -> Option<&str> {
+        self.0.notes.as_deref()
     }
     /// The salesperson who owns the customer; null while it is in the public pool (公海), and
     /// for roles that read logistics only.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let Some(o) = self.0.owner_id.filter(|_| !limited(ctx)) else {
+        let Some(o) = self.0.owner_id else {
             return Ok(None);
         };
-        let loader = ctx.data::<DataLoader<UserLoader>>()?;
+        let loader = ctx.data::<Records<Users>>()?;
         Ok(loader.load_one(o).await?.map(User))
     }
     /// True when nobody owns the customer (公海); null for warehouse users.
-    async fn in_pool(&self, ctx: &Context<'_>) -> Option<bool> {
-        unless_limited(ctx, self.0.owner_id.is_none())
+    async fn in_pool(&self) -> Option<bool> {
+        Some(self.0.owner_id.is_none())
     }
     /// When the customer was last contacted (最近联系); null if never, and for warehouse
     /// users. Recent contact keeps an owned customer from returning to the public pool.
-    async fn last_contacted_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
-        unless_limited(ctx, self.0.last_contacted_at).flatten()
+    async fn last_contacted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_contacted_at
     }
     /// When the next follow-up is planned (下次跟进); null if none, and for warehouse users.
-    async fn next_follow_up_at(&self, ctx: &Context<'_>) -> Option<DateTime<Utc>> {
-        unless_limited(ctx, self.0.next_follow_up_at).flatten()
+    async fn next_follow_up_at(&self) -> Option<DateTime<Utc>> {
+        self.0.next_follow_up_at
     }
     /// Credit limit (信用额度) in the base currency; null for warehouse users.
     async fn credit_limit(&self, ctx: &Context<'_>) -> Option<Money> {
-        money_of(ctx, self.0.credit_limit)
+        Some(money_of(ctx, self.0.credit_limit))
     }
     /// Balance brought forward from before Guanxi, in the base currency.
     async fn opening_balance(&self, ctx: &Context<'_>) -> Option<Money> {
-        money_of(ctx, self.0.opening_balance)
+        Some(money_of(ctx, self.0.opening_balance))
     }
     /// Live contacts, the primary one first.
     async fn contacts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Contact>> {
-        let loader = ctx.data::<DataLoader<ContactsByCustomerLoader>>()?;
+        let loader = ctx.data::<Children<Contacts>>()?;
         let mut list = loader.load_one(self.0.id).await?.unwrap_or_default();
         list.sort_by_key(|c| (!c.is_primary, c.id));
         Ok(list.into_iter().map(Contact).collect())
     }
     /// The primary contact (主联系人); null when the customer has no contacts.
     async fn primary_contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Contact>> {
-        let loader = ctx.data::<DataLoader<ContactsByCustomerLoader>>()?;
+        let loader = ctx.data::<Children<Contacts>>()?;
         let list = loader.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().find(|c| c.is_primary).map(Contact))
     }
     /// Users the customer is shared with.
     async fn shares(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CustomerShare>> {
-        if limited(ctx) {
-            return Ok(vec![]);
-        }
-        let loader = ctx.data::<DataLoader<SharesLoader>>()?;
+        let loader = ctx.data::<Children<CustomerShares>>()?;
         let list = loader.load_one(self.0.id).await?.unwrap_or_default();
         Ok(list.into_iter().map(CustomerShare).collect())
     }

@@ -8,12 +8,12 @@ pub use mutation::UserMutation;
 pub use query::{UserConnection, UserQuery};
 
 use super::ids;
-use super::loaders::UserLoader;
-use async_graphql::dataloader::DataLoader;
+use super::loaders::Records;
+use crate::service::resource::Row;
+use crate::service::users::Users;
 use async_graphql::{Context, Enum, ID, Object};
 use chrono::{DateTime, Utc};
 use domain::role::Role as DomainRole;
-use entity::user;
 
 /// What a user may do; each role is a fixed set of capabilities (see the README).
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -58,7 +58,7 @@ impl From<DomainRole> for Role {
 
 /// A person who signs in: a salesperson, manager, finance or warehouse clerk, or admin.
 #[derive(Clone)]
-pub struct User(pub user::Model);
+pub struct User(pub Row<Users>);
 
 /// A person who signs in: a salesperson, manager, finance or warehouse clerk, or admin.
 /// Every signed-in user may see the whole company directory.
@@ -91,7 +91,7 @@ impl User {
         let Some(m) = self.0.manager_id else {
             return Ok(None);
         };
-        let loader = ctx.data::<DataLoader<UserLoader>>()?;
+        let loader = ctx.data::<Records<Users>>()?;
         Ok(loader.load_one(m).await?.map(User))
     }
     /// Deactivated users cannot sign in and their tokens stop working at once.

@@ -5,14 +5,12 @@ use crate::error::AppError;
 use crate::graphql::connection::wants_total;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
-use crate::graphql::loaders::UserLoader;
+use crate::graphql::loaders::Records;
 use crate::pagination::PageArgs;
-use crate::service::{org, users};
-use async_graphql::dataloader::DataLoader;
+use crate::service::org;
+use crate::service::users::{self, Users};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use domain::role::Role as DomainRole;
-use entity::user;
-use sea_orm::EntityTrait;
 use uuid::Uuid;
 /// Filters for `users`; all given conditions must hold.
 #[derive(InputObject, Default)]
@@ -46,11 +44,10 @@ impl UserQuery {
     /// The signed-in user.
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         let actor = ctx.actor()?;
-        let state = ctx.state()?;
-        let me = user::Entity::find_by_id(actor.id)
-            .one(&state.db)
-            .await
-            .map_err(AppError::from)?
+        let me = ctx
+            .data::<Records<Users>>()?
+            .load_one(actor.id)
+            .await?
             .ok_or_else(|| AppError::not_found("user"))?;
         Ok(User(me))
     }
@@ -91,7 +88,7 @@ impl UserQuery {
     async fn user(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<User>> {
         let _ = ctx.actor()?;
         let uuid = ids::decode("id", "User", &id)?;
-        let loader = ctx.data::<DataLoader<UserLoader>>()?;
+        let loader = ctx.data::<Records<Users>>()?;
         Ok(loader.load_one(uuid).await?.map(User))
     }
 
@@ -113,7 +110,7 @@ impl UserQuery {
             .filter(|(_, d)| *d > 0)
             .map(|(id, _)| *id)
             .collect();
-        let loader = ctx.data::<DataLoader<UserLoader>>()?;
+        let loader = ctx.data::<Records<Users>>()?;
         let users = loader.load_many(ids).await?;
         let mut out: Vec<Subordinate> = tree
             .into_iter()

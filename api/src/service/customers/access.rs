@@ -7,6 +7,7 @@ use crate::state::AppState;
 use domain::permission::{Access, CustomerFacts, ShareLevel, customer_access};
 use entity::{customer, customer_share};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use std::collections::HashMap;
 use uuid::Uuid;
 
 pub fn evaluate(
@@ -34,6 +35,22 @@ pub async fn share_level(
         .one(db)
         .await?
         .and_then(|s| ShareLevel::parse(&s.level)))
+}
+
+/// The actor's own share level of each of these customers, in one statement.
+pub async fn share_levels(
+    state: &AppState,
+    actor: &Actor,
+    customer_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, ShareLevel>> {
+    Ok(customer_share::Entity::find()
+        .filter(customer_share::Column::UserId.eq(actor.id))
+        .filter(customer_share::Column::CustomerId.is_in(customer_ids.iter().copied()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .filter_map(|s| ShareLevel::parse(&s.level).map(|l| (s.customer_id, l)))
+        .collect())
 }
 
 pub async fn of(

@@ -8,13 +8,14 @@
 use super::{CustomerFilter, export, query};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::service::resource::{self, Resource};
 use crate::state::AppState;
 use chrono::{Duration, Utc};
 use entity::export as row;
 use entity::export_chunk as chunk;
 use futures::FutureExt;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, Set};
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -78,16 +79,33 @@ pub async fn start(
     Ok(saved)
 }
 
-/// The actor's own export, or `NOT_FOUND`.
-pub async fn find(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<row::Model> {
-    row::Entity::find_by_id(id)
-        .filter(row::Column::UserId.eq(actor.id))
-        .filter(
-            sea_orm::Condition::any()
+/// Exports in the resource registry: each user sees their own, until it expires.
+pub struct CustomerExports;
+
+impl Resource for CustomerExports {
+    const TYPE: &'static str = "CustomerExportJob";
+    type Entity = row::Entity;
+    const ID: row::Column = row::Column::Id;
+
+    fn id_of(r: &row::Model) -> Uuid {
+        r.id
+    }
+
+    fn scope(_: &AppState, actor: Option<&Actor>) -> Condition {
+        let Some(actor) = actor else {
+            return resource::nothing();
+        };
+        Condition::all().add(row::Column::UserId.eq(actor.id)).add(
+            Condition::any()
                 .add(row::Column::ExpiresAt.is_null())
                 .add(row::Column::ExpiresAt.gt(Utc::now())),
         )
-        .one(&state.db)
+    }
+}
+
+/// The actor's own export, or `NOT_FOUND`.
+pub async fn find(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<row::Model> {
+    resource::find::<CustomerExports>(&state.db, state, Some(actor), id)
         .await?
         .ok_or_else(|| AppError::not_found("export"))
 }

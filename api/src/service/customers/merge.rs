@@ -1,19 +1,14 @@
-//! Merging duplicate customers into one survivor, in one transaction: contacts and shares
-//! move over (later, every child record), empty fields of the survivor are filled from the
+//! Merging duplicate customers into one survivor, in one transaction: every registered
+//! resource moves its rows over (contacts and shares today), empty fields of the survivor are filled from the
 //! duplicates, and the duplicates are soft-deleted pointing at the survivor.
 
 use super::{access, patch, write};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::audit;
+use crate::service::{audit, resource};
 use crate::state::AppState;
 use chrono::Utc;
-use domain::permission::ShareLevel;
-use entity::{contact, customer, customer_share};
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use entity::customer;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -78,8 +73,7 @@ pub async fn merge(
     tags.truncate(patch::MAX_TAGS);
     next.tags = patch::encode_tags(&tags)?;
 
-    move_contacts(&txn, survivor_id, &dups).await?;
-    move_shares(&txn, &survivor, &dups).await?;
+    resource::merge_customers(&txn, &survivor, &dups).await?;
 
     let now = Utc::now();
     for d in merged {
@@ -105,78 +99,4 @@ pub async fn merge(
     audit::record(&txn, Some(actor), "merge", "Customer", survivor_id, changes).await?;
     txn.commit().await?;
     Ok(saved)
-}
-
-async fn move_contacts(db: &impl ConnectionTrait, survivor: Uuid, dups: &[Uuid]) -> AppResult<()> {
-    contact::Entity::update_many()
-        .col_expr(contact::Column::CustomerId, Expr::value(survivor))
-        .col_expr(contact::Column::IsPrimary, Expr::value(false))
-        .col_expr(
-            contact::Column::Version,
-            Expr::col(contact::Column::Version).add(1),
-        )
-        .filter(contact::Column::CustomerId.is_in(dups.iter().copied()))
-        .exec(db)
-        .await?;
-    let has_primary = contact::Entity::find()
-        .filter(contact::Column::CustomerId.eq(survivor))
-        .filter(contact::Column::DeletedAt.is_null())
-        .filter(contact::Column::IsPrimary.eq(true))
-        .one(db)
-        .await?
-        .is_some();
-    if !has_primary {
-        let first = contact::Entity::find()
-            .filter(contact::Column::CustomerId.eq(survivor))
-            .filter(contact::Column::DeletedAt.is_null())
-            .order_by_asc(contact::Column::CreatedAt)
-            .order_by_asc(contact::Column::Id)
-            .one(db)
-            .await?;
-        if let Some(c) = first {
-            let mut am: contact::ActiveModel = c.into();
-            am.is_primary = Set(true);
-            am.update(db).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Shares follow the survivor; where a user had both, the stronger level wins.
-async fn move_shares(
-    db: &impl ConnectionTrait,
-    survivor: &customer::Model,
-    dups: &[Uuid],
-) -> AppResult<()> {
-    let moving = customer_share::Entity::find()
-        .filter(customer_share::Column::CustomerId.is_in(dups.iter().copied()))
-        .all(db)
-        .await?;
-    for s in moving {
-        let existing = customer_share::Entity::find()
-            .filter(customer_share::Column::CustomerId.eq(survivor.id))
-            .filter(customer_share::Column::UserId.eq(s.user_id))
-            .one(db)
-            .await?;
-        let redundant = survivor.owner_id == Some(s.user_id);
-        match existing {
-            _ if redundant => {
-                customer_share::Entity::delete_by_id(s.id).exec(db).await?;
-            }
-            Some(e) => {
-                if s.level == ShareLevel::Edit.as_str() && e.level != s.level {
-                    let mut am: customer_share::ActiveModel = e.into();
-                    am.level = Set(s.level.clone());
-                    am.update(db).await?;
-                }
-                customer_share::Entity::delete_by_id(s.id).exec(db).await?;
-            }
-            None => {
-                let mut am: customer_share::ActiveModel = s.into();
-                am.customer_id = Set(survivor.id);
-                am.update(db).await?;
-            }
-        }
-    }
-    Ok(())
 }

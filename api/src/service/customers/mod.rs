@@ -14,4 +14,4 @@ pub mod sharing;
 pub mod write;
 
 pub use patch::CustomerPatch;
-pub use query::{CustomerFilter, CustomerOrder, OwnerScope};
+pub use query::{CustomerFilter, CustomerOrder, Customers, OwnerScope};

@@ -5,6 +5,7 @@ use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Key, Page, PageArgs, Sort, page};
 use crate::permission;
+use crate::service::resource::{self, Resource};
 use crate::sql::{any_of, contains};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -271,7 +272,27 @@ fn search(q: &str, compact: &str) -> Condition {
 
 /// Every customer the actor may read: the root of every customer read path.
 pub fn scoped(state: &AppState, actor: &Actor) -> Select<customer::Entity> {
-    customer::Entity::find().filter(permission::customers(actor, &state.role_settings))
+    customer::Entity::find().filter(Customers::scope(state, Some(actor)))
+}
+
+/// Customers in the resource registry: live ones, within `crate::permission::customers`.
+pub struct Customers;
+
+impl Resource for Customers {
+    const TYPE: &'static str = "Customer";
+    type Entity = customer::Entity;
+    const ID: customer::Column = customer::Column::Id;
+
+    fn id_of(row: &customer::Model) -> Uuid {
+        row.id
+    }
+
+    fn scope(state: &AppState, actor: Option<&Actor>) -> Condition {
+        match actor {
+            Some(a) => permission::customers(a, &state.role_settings),
+            None => resource::nothing(),
+        }
+    }
 }
 
 /// Scope plus the client's filter.

@@ -5,17 +5,97 @@ use super::bulk::{BulkOutcome, Skipped, Target, entitled, finish, resolve};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::service::audit;
+use crate::service::customers::Customers;
+use crate::service::resource::{Child, Resource, child_of};
 use crate::state::AppState;
 use chrono::Utc;
 use domain::permission::ShareLevel;
 use entity::{audit_event, customer, customer_share, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
 use serde_json::json;
 use std::collections::HashMap;
 use uuid::Uuid;
+
+/// Shares in the resource registry: those of customers the actor may read.
+pub struct CustomerShares;
+
+impl Resource for CustomerShares {
+    const TYPE: &'static str = "CustomerShare";
+    type Entity = customer_share::Entity;
+    const ID: customer_share::Column = customer_share::Column::Id;
+
+    fn id_of(row: &customer_share::Model) -> Uuid {
+        row.id
+    }
+
+    fn scope(state: &AppState, actor: Option<&Actor>) -> Condition {
+        Condition::all().add(child_of::<Customers>(
+            customer_share::Column::CustomerId,
+            state,
+            actor,
+        ))
+    }
+
+    fn merge_customers<'a>(
+        txn: &'a DatabaseTransaction,
+        survivor: &'a customer::Model,
+        dups: &'a [Uuid],
+    ) -> impl std::future::Future<Output = AppResult<()>> + Send + 'a {
+        move_shares(txn, survivor, dups)
+    }
+}
+
+impl Child for CustomerShares {
+    type Parent = Customers;
+    const PARENT: customer_share::Column = customer_share::Column::CustomerId;
+
+    fn parent_of(row: &customer_share::Model) -> Uuid {
+        row.customer_id
+    }
+}
+
+/// Shares follow the survivor; where a user had both, the stronger level wins.
+async fn move_shares(
+    db: &impl ConnectionTrait,
+    survivor: &customer::Model,
+    dups: &[Uuid],
+) -> AppResult<()> {
+    let moving = customer_share::Entity::find()
+        .filter(customer_share::Column::CustomerId.is_in(dups.iter().copied()))
+        .all(db)
+        .await?;
+    for s in moving {
+        let existing = customer_share::Entity::find()
+            .filter(customer_share::Column::CustomerId.eq(survivor.id))
+            .filter(customer_share::Column::UserId.eq(s.user_id))
+            .one(db)
+            .await?;
+        let redundant = survivor.owner_id == Some(s.user_id);
+        match existing {
+            _ if redundant => {
+                customer_share::Entity::delete_by_id(s.id).exec(db).await?;
+            }
+            Some(e) => {
+                if s.level == ShareLevel::Edit.as_str() && e.level != s.level {
+                    let mut am: customer_share::ActiveModel = e.into();
+                    am.level = Set(s.level.clone());
+                    am.update(db).await?;
+                }
+                customer_share::Entity::delete_by_id(s.id).exec(db).await?;
+            }
+            None => {
+                let mut am: customer_share::ActiveModel = s.into();
+                am.customer_id = Set(survivor.id);
+                am.update(db).await?;
+            }
+        }
+    }
+    Ok(())
+}
 
 async fn check_share_users(
     db: &impl ConnectionTrait,

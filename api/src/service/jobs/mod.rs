@@ -21,11 +21,14 @@ pub fn register_builtin(state: &AppState) {
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::pagination::{Key, Page, PageArgs, Sort, page};
+use crate::service::resource::{self, Resource};
 use crate::state::AppState;
 use chrono::{DateTime, Duration, Utc};
+use domain::role::Role;
 use entity::job;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    Set,
 };
 use uuid::Uuid;
 
@@ -225,12 +228,24 @@ pub async fn list(
     page(&state.db, select, &sort, args, with_total).await
 }
 
-/// One job for `node`: administrators see every job, others none.
-pub async fn find(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<Option<job::Model>> {
-    if actor.require_admin().is_err() {
-        return Ok(None);
+/// Jobs in the resource registry: administrators see every job, others none.
+pub struct Jobs;
+
+impl Resource for Jobs {
+    const TYPE: &'static str = "Job";
+    type Entity = job::Entity;
+    const ID: job::Column = job::Column::Id;
+
+    fn id_of(row: &job::Model) -> Uuid {
+        row.id
     }
-    Ok(job::Entity::find_by_id(id).one(&state.db).await?)
+
+    fn scope(_: &AppState, actor: Option<&Actor>) -> Condition {
+        match actor {
+            Some(a) if a.role == Role::Admin => Condition::all(),
+            _ => resource::nothing(),
+        }
+    }
 }
 
 /// Queues a dead job again with fresh attempts; administrators only.
