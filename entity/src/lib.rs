@@ -11,5 +11,6 @@ pub mod idempotency_key;
 pub mod job;
 pub mod login_failure;
 pub mod org_closure;
+pub mod outbox_event;
 pub mod refresh_token;
 pub mod user;

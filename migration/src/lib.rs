@@ -20,6 +20,7 @@ mod m20261207_000013_add_search_indexes;
 mod m20261207_000014_add_ordering_indexes;
 mod m20261207_000015_create_jobs;
 mod m20261207_000016_create_exports;
+mod m20261207_000017_create_outbox;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000014_add_ordering_indexes::Migration),
             Box::new(m20261207_000015_create_jobs::Migration),
             Box::new(m20261207_000016_create_exports::Migration),
+            Box::new(m20261207_000017_create_outbox::Migration),
         ]
     }
 }

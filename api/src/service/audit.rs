@@ -1,4 +1,5 @@
-//! Audit events, written in the same transaction as the change they describe.
+//! Audit events and their outbox events, written in the same transaction as the change they
+//! describe.
 
 use super::resource;
 use crate::auth::Actor;
@@ -7,8 +8,8 @@ use crate::pagination::{Key, Page, PageArgs, Sort, page};
 use crate::state::AppState;
 use chrono::Utc;
 use domain::role::{Capability, Role};
-use entity::audit_event;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use entity::{audit_event, outbox_event};
+use sea_orm::ConnectionTrait;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -54,26 +55,63 @@ impl Changes {
     }
 }
 
-/// An event to insert later, in bulk, in the same transaction as its change.
+/// An event to insert later, in bulk, with [`insert_all`], in the same transaction as its
+/// change.
 pub fn event(
     actor: Option<&Actor>,
     action: &str,
     entity_type: &str,
     entity_id: Uuid,
     changes: Value,
-) -> audit_event::ActiveModel {
-    audit_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        actor_id: Set(actor.map(|a| a.id)),
-        action: Set(action.to_string()),
-        entity_type: Set(entity_type.to_string()),
-        entity_id: Set(entity_id),
-        changes: Set(changes.to_string()),
-        request_id: Set(actor.and_then(|a| a.request_id.clone())),
-        created_at: Set(Utc::now()),
+) -> audit_event::Model {
+    audit_event::Model {
+        id: Uuid::now_v7(),
+        actor_id: actor.map(|a| a.id),
+        action: action.to_string(),
+        entity_type: entity_type.to_string(),
+        entity_id,
+        changes: changes.to_string(),
+        request_id: actor.and_then(|a| a.request_id.clone()),
+        created_at: Utc::now(),
     }
 }
 
+/// The outbox event announcing an audited change: the same change, for the world outside.
+fn outbox_of(e: &audit_event::Model) -> outbox_event::ActiveModel {
+    let changes: Value = serde_json::from_str(&e.changes).unwrap_or(Value::Null);
+    outbox_event::Model {
+        id: Uuid::now_v7(),
+        event_type: format!("{}.{}", e.entity_type, e.action),
+        resource: e.entity_type.clone(),
+        resource_id: e.entity_id,
+        payload: json!({ "action": e.action, "changes": changes, "actorId": e.actor_id })
+            .to_string(),
+        actor_id: e.actor_id,
+        request_id: e.request_id.clone(),
+        created_at: e.created_at,
+        published_at: None,
+    }
+    .into()
+}
+
+/// Rows per statement: far below either database's parameter limit.
+const CHUNK: usize = 500;
+
+/// Stores audit events and, for each, its outbox event, inside the caller's transaction: a
+/// change, its history and its announcement commit or roll back together.
+pub async fn insert_all(db: &impl ConnectionTrait, events: &[audit_event::Model]) -> AppResult<()> {
+    for chunk in events.chunks(CHUNK) {
+        audit_event::Entity::insert_many(chunk.iter().cloned().map(audit_event::ActiveModel::from))
+            .exec(db)
+            .await?;
+        outbox_event::Entity::insert_many(chunk.iter().map(outbox_of))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Stores one audit event and its outbox event (see [`insert_all`]).
 pub async fn record(
     db: &impl ConnectionTrait,
     actor: Option<&Actor>,
@@ -82,10 +120,7 @@ pub async fn record(
     entity_id: Uuid,
     changes: Value,
 ) -> AppResult<()> {
-    event(actor, action, entity_type, entity_id, changes)
-        .insert(db)
-        .await?;
-    Ok(())
+    insert_all(db, &[event(actor, action, entity_type, entity_id, changes)]).await
 }
 
 /// The history of one record, oldest first. Administrators read every history; others those

@@ -314,6 +314,7 @@ async fn editable(
 
 async fn save(
     db: &impl ConnectionTrait,
+    current: &contact::Model,
     mut next: contact::Model,
     expected: i32,
 ) -> AppResult<contact::Model> {
@@ -321,7 +322,7 @@ async fn save(
     next.updated_at = Utc::now();
     let id = (contact::Column::Id, next.id);
     let version = (contact::Column::Version, expected);
-    if !versioned::write(db, contact::ActiveModel::from(next.clone()), id, version).await? {
+    if !versioned::write::<contact::Entity>(db, current, &next, id, version).await? {
         return Err(AppError::stale("the contact"));
     }
     Ok(next)
@@ -339,7 +340,7 @@ pub async fn update(
     let current = editable(&txn, state, actor, id).await?;
     let mut next = current.clone();
     patch.apply(&mut next)?;
-    let saved = save(&txn, next, version).await?;
+    let saved = save(&txn, &current, next, version).await?;
     audit::record(
         &txn,
         Some(actor),
@@ -368,7 +369,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<cont
     let mut next = current.clone();
     next.deleted_at = Some(Utc::now());
     next.is_primary = false;
-    let saved = save(&txn, next, current.version).await?;
+    let saved = save(&txn, &current, next, current.version).await?;
     if current.is_primary {
         let heir = contact::Entity::find()
             .filter(contact::Column::CustomerId.eq(current.customer_id))
@@ -402,7 +403,7 @@ async fn promote(
     clear_primary(db, c.customer_id).await?;
     let mut next = c.clone();
     next.is_primary = true;
-    let saved = save(db, next, c.version).await?;
+    let saved = save(db, &c, next, c.version).await?;
     audit::record(
         db,
         Some(actor),

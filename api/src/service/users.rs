@@ -178,7 +178,7 @@ pub async fn update(
         .field("phone", &current.phone, &next.phone)
         .field("role", &current.role, &next.role)
         .field("managerId", &current.manager_id, &next.manager_id);
-    let saved = save_versioned(&txn, next, input.version).await?;
+    let saved = save_versioned(&txn, &current, next, input.version).await?;
     if let Some(new_manager) = moves {
         org::move_user(&txn, saved.id, new_manager).await?;
     }
@@ -219,7 +219,7 @@ pub async fn update_profile(
     changes
         .field("displayName", &current.display_name, &next.display_name)
         .field("phone", &current.phone, &next.phone);
-    let saved = save_versioned(&txn, next, version).await?;
+    let saved = save_versioned(&txn, &current, next, version).await?;
     audit::record(
         &txn,
         Some(actor),
@@ -256,7 +256,7 @@ pub async fn set_active(
     let mut next = current.clone();
     next.active = active;
     let version = current.version;
-    let saved = save_versioned(&txn, next, version).await?;
+    let saved = save_versioned(&txn, &current, next, version).await?;
     if !active {
         super::session::end_all(&txn, id).await?;
     }
@@ -271,6 +271,7 @@ pub async fn set_active(
 /// Writes `next` only if the stored version is still `expected`, bumping it.
 async fn save_versioned(
     db: &impl ConnectionTrait,
+    current: &user::Model,
     mut next: user::Model,
     expected: i32,
 ) -> AppResult<user::Model> {
@@ -278,7 +279,7 @@ async fn save_versioned(
     next.updated_at = Utc::now();
     let id = (user::Column::Id, next.id);
     let version = (user::Column::Version, expected);
-    if !versioned::write(db, user::ActiveModel::from(next.clone()), id, version).await? {
+    if !versioned::write::<user::Entity>(db, current, &next, id, version).await? {
         return Err(AppError::stale("the user"));
     }
     Ok(next)

@@ -15,6 +15,7 @@ mod graphql_http;
 mod http;
 mod jobs;
 mod org_tree;
+mod outbox;
 mod query_plans;
 mod rate_limits;
 mod request_limits;

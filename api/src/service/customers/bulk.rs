@@ -167,7 +167,7 @@ async fn set_owner(
         next.owner_id = owner;
         next.owner_assigned_at = owner.map(|_| now);
         next.pooled_at = if owner.is_none() { Some(now) } else { None };
-        let saved = write::save(txn, next, old.version).await?;
+        let saved = write::save(txn, &old, next, old.version).await?;
         audit::record(
             txn,
             Some(actor),

@@ -80,7 +80,7 @@ pub async fn merge(
         let mut gone = d.clone();
         gone.deleted_at = Some(now);
         gone.merged_into_id = Some(survivor_id);
-        let saved = write::save(&txn, gone, d.version).await?;
+        let saved = write::save(&txn, &d, gone, d.version).await?;
         audit::record(
             &txn,
             Some(actor),
@@ -91,7 +91,7 @@ pub async fn merge(
         )
         .await?;
     }
-    let saved = write::save(&txn, next, survivor.version).await?;
+    let saved = write::save(&txn, &survivor, next, survivor.version).await?;
     let mut changes = patch::diff(Some(&survivor), &saved);
     if let Some(obj) = changes.as_object_mut() {
         obj.insert("mergedFrom".into(), json!({ "old": null, "new": dups }));

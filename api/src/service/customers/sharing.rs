@@ -10,7 +10,7 @@ use crate::service::resource::{Child, Resource, child_of};
 use crate::state::AppState;
 use chrono::Utc;
 use domain::permission::ShareLevel;
-use entity::{audit_event, customer, customer_share, user};
+use entity::{customer, customer_share, user};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
@@ -270,11 +270,7 @@ pub async fn share(
             .exec(&txn)
             .await?;
     }
-    for chunk in audits.chunks(CHUNK) {
-        audit_event::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
-            .await?;
-    }
+    audit::insert_all(&txn, &audits).await?;
     finish(txn, dry_run).await?;
     Ok(BulkOutcome {
         dry_run,

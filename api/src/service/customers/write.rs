@@ -132,9 +132,11 @@ pub async fn insert(db: &impl ConnectionTrait, m: customer::Model) -> AppResult<
     }
 }
 
-/// Writes `next` if the stored version is still `expected`, bumping version and `updated_at`.
+/// Writes the fields where `next` differs from `current` if the stored version is still
+/// `expected`, bumping version and `updated_at`.
 pub async fn save(
     db: &impl ConnectionTrait,
+    current: &customer::Model,
     mut next: customer::Model,
     expected: i32,
 ) -> AppResult<customer::Model> {
@@ -142,9 +144,10 @@ pub async fn save(
     next.updated_at = Utc::now();
     let id = next.id;
     let key = next.name_key.clone();
-    let result = versioned::write(
+    let result = versioned::write::<customer::Entity>(
         db,
-        customer::ActiveModel::from(next.clone()),
+        current,
+        &next,
         (customer::Column::Id, id),
         (customer::Column::Version, expected),
     )
@@ -177,7 +180,7 @@ pub async fn update(
     if next.name_key != current.name_key {
         duplicates::ensure_unique(&txn, &next.name_key, Some(id)).await?;
     }
-    let saved = save(&txn, next, version).await?;
+    let saved = save(&txn, &current, next, version).await?;
     audit::record(
         &txn,
         Some(actor),
@@ -203,7 +206,7 @@ pub async fn delete(
     let (current, _) = access::require(&txn, state, actor, id, |a| a.can_delete, "delete").await?;
     let mut next = current.clone();
     next.deleted_at = Some(Utc::now());
-    let saved = save(&txn, next, version.unwrap_or(current.version)).await?;
+    let saved = save(&txn, &current, next, version.unwrap_or(current.version)).await?;
     audit::record(
         &txn,
         Some(actor),
@@ -237,7 +240,7 @@ pub async fn restore(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<cus
     duplicates::ensure_unique(&txn, &current.name_key, Some(id)).await?;
     let mut next = current.clone();
     next.deleted_at = None;
-    let saved = save(&txn, next, current.version).await?;
+    let saved = save(&txn, &current, next, current.version).await?;
     audit::record(
         &txn,
         Some(actor),

@@ -1,6 +1,6 @@
 //! Writing checked rows: new customers in batches, matches merged one by one.
 
-use super::{BATCH, Prepared};
+use super::Prepared;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::service::audit;
@@ -45,7 +45,7 @@ pub(super) async fn insert_rows(
     if !contacts.is_empty() {
         contact::Entity::insert_many(contacts).exec(txn).await?;
     }
-    let mut audits: Vec<audit_event::ActiveModel> = Vec::with_capacity(rows.len() * 2);
+    let mut audits: Vec<audit_event::Model> = Vec::with_capacity(rows.len() * 2);
     for p in rows {
         audits.push(audit::event(
             Some(actor),
@@ -64,11 +64,7 @@ pub(super) async fn insert_rows(
             ));
         }
     }
-    for chunk in audits.chunks(BATCH) {
-        audit_event::Entity::insert_many(chunk.to_vec())
-            .exec(txn)
-            .await?;
-    }
+    audit::insert_all(txn, &audits).await?;
     Ok(())
 }
 
@@ -114,7 +110,7 @@ pub(super) async fn merge_row(
     next.tags = patch::encode_tags(&tags)?;
     let mut changed = next != current;
     if changed {
-        let saved = write::save(&txn, next, current.version).await?;
+        let saved = write::save(&txn, &current, next, current.version).await?;
         audit::record(
             &txn,
             Some(actor),
