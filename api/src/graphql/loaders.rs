@@ -8,7 +8,7 @@ use crate::service::customers::{Customers, access};
 use crate::service::resource::{self, Child, Resource, Row};
 use crate::state::AppState;
 use async_graphql::dataloader::{DataLoader, Loader};
-use domain::permission::ShareLevel;
+use domain::permission::Access;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use uuid::Uuid;
@@ -57,18 +57,24 @@ where
     }
 }
 
-/// The actor's own share level of each customer (for `customer.access`).
-pub struct ActorShareLoader {
+/// What the actor may do with each customer, keyed by (customer, owner): a page of
+/// customers costs two statements (the actor's shares, and which owners are below them).
+pub struct AccessLoader {
     state: AppState,
     actor: Actor,
 }
 
-impl Loader<Uuid> for ActorShareLoader {
-    type Value = ShareLevel;
+pub type CustomerKey = (Uuid, Option<Uuid>);
+
+impl Loader<CustomerKey> for AccessLoader {
+    type Value = Access;
     type Error = async_graphql::Error;
 
-    async fn load(&self, keys: &[Uuid]) -> LoadResult<ShareLevel> {
-        access::share_levels(&self.state, &self.actor, keys)
+    async fn load(
+        &self,
+        keys: &[CustomerKey],
+    ) -> Result<HashMap<CustomerKey, Access>, async_graphql::Error> {
+        access::evaluate_many(&self.state, &self.actor, keys)
             .await
             .map_err(|e| e.to_graphql())
     }
@@ -129,7 +135,7 @@ pub fn attach(
         .data(children_of::<CustomerShares>(state, actor));
     match actor {
         Some(a) => request.data(DataLoader::new(
-            ActorShareLoader {
+            AccessLoader {
                 state: state.clone(),
                 actor: a.clone(),
             },

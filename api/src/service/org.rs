@@ -8,6 +8,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
+use std::collections::HashSet;
 use uuid::Uuid;
 
 /// `SELECT descendant_id FROM org_closure WHERE ancestor_id = $root`: `root` and everyone
@@ -46,6 +47,37 @@ pub async fn is_below(db: &impl ConnectionTrait, root: Uuid, user: Uuid) -> AppR
         .one(db)
         .await?
         .is_some())
+}
+
+/// Those of `users` strictly below `root`, in one statement.
+pub async fn strictly_below(
+    db: &impl ConnectionTrait,
+    root: Uuid,
+    users: impl IntoIterator<Item = Uuid>,
+) -> AppResult<HashSet<Uuid>> {
+    let users: HashSet<Uuid> = users.into_iter().collect();
+    if users.is_empty() {
+        return Ok(users);
+    }
+    let rows: Vec<Uuid> = org_closure::Entity::find()
+        .filter(org_closure::Column::AncestorId.eq(root))
+        .filter(org_closure::Column::DescendantId.is_in(users))
+        .filter(org_closure::Column::Depth.gt(0))
+        .select_only()
+        .column(org_closure::Column::DescendantId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// The people `root` may hand customers to: `root` and everyone below.
+pub async fn team(db: &impl ConnectionTrait, root: Uuid) -> AppResult<HashSet<Uuid>> {
+    Ok(subtree(db, root, None)
+        .await?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect())
 }
 
 /// `user` followed by its manager, its manager's manager, … up to the root.

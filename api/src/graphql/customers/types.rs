@@ -3,11 +3,11 @@
 use crate::graphql::contacts::Contact;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
-use crate::graphql::loaders::{ActorShareLoader, Children, Records};
+use crate::graphql::loaders::{AccessLoader, Children, Records};
 use crate::graphql::users::User;
 use crate::service::contacts::Contacts;
 use crate::service::customers::sharing::CustomerShares;
-use crate::service::customers::{Customers, access, patch};
+use crate::service::customers::{Customers, patch};
 use crate::service::resource::Row;
 use crate::service::users::Users;
 use async_graphql::dataloader::DataLoader;
@@ -262,13 +262,11 @@ impl Customer {
     }
     /// What the signed-in user may do here and why they see it.
     async fn access(&self, ctx: &Context<'_>) -> async_graphql::Result<CustomerAccess> {
-        let actor = ctx.actor()?;
-        let state = ctx.state()?;
-        let share = ctx
-            .data::<DataLoader<ActorShareLoader>>()?
-            .load_one(self.0.id)
-            .await?;
-        let a = access::evaluate(state, actor, &self.0, share);
+        let a = ctx
+            .data::<DataLoader<AccessLoader>>()?
+            .load_one((self.0.id, self.0.owner_id))
+            .await?
+            .unwrap_or_default();
         Ok(CustomerAccess {
             can_read: a.can_read,
             can_edit: a.can_edit,

@@ -3,25 +3,48 @@
 use super::query;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::service::org;
 use crate::state::AppState;
 use domain::permission::{Access, CustomerFacts, ShareLevel, customer_access};
 use entity::{customer, customer_share};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
+/// The policy's answer for a customer owned by `owner`; `below` holds people strictly below
+/// the actor (at least those who own the customers asked about).
 pub fn evaluate(
     state: &AppState,
     actor: &Actor,
-    m: &customer::Model,
+    owner: Option<Uuid>,
+    below: &HashSet<Uuid>,
     share: Option<ShareLevel>,
 ) -> Access {
     let facts = CustomerFacts {
-        owner: m.owner_id,
-        owner_below_actor: m.owner_id.is_some_and(|o| actor.is_above(o)),
+        owner,
+        owner_below_actor: owner.is_some_and(|o| below.contains(&o)),
         share,
     };
     customer_access(actor.facts(), facts, &state.role_settings)
+}
+
+/// Access to each of these customers (id, owner), in two statements whatever their number.
+pub async fn evaluate_many(
+    state: &AppState,
+    actor: &Actor,
+    customers: &[(Uuid, Option<Uuid>)],
+) -> AppResult<HashMap<(Uuid, Option<Uuid>), Access>> {
+    let ids: Vec<Uuid> = customers.iter().map(|(id, _)| *id).collect();
+    let shares = share_levels(state, actor, &ids).await?;
+    let below =
+        org::strictly_below(&state.db, actor.id, customers.iter().filter_map(|c| c.1)).await?;
+    Ok(customers
+        .iter()
+        .map(|&(id, owner)| {
+            let a = evaluate(state, actor, owner, &below, shares.get(&id).copied());
+            ((id, owner), a)
+        })
+        .collect())
 }
 
 pub async fn share_level(
@@ -60,7 +83,8 @@ pub async fn of(
     m: &customer::Model,
 ) -> AppResult<Access> {
     let share = share_level(db, m.id, actor.id).await?;
-    Ok(evaluate(state, actor, m, share))
+    let below = org::strictly_below(db, actor.id, m.owner_id).await?;
+    Ok(evaluate(state, actor, m.owner_id, &below, share))
 }
 
 /// Loads a customer the actor may read and checks one permission: `NOT_FOUND` when the

@@ -6,7 +6,7 @@
 use super::{CustomerFilter, access, patch, query, write};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::audit;
+use crate::service::{audit, org};
 use crate::state::AppState;
 use chrono::Utc;
 use domain::permission::{Access, ShareLevel};
@@ -120,9 +120,10 @@ pub(super) async fn entitled(
 ) -> AppResult<Vec<customer::Model>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let shares = shares_of_actor(db, actor, &ids).await?;
+    let below = org::strictly_below(db, actor.id, rows.iter().filter_map(|r| r.owner_id)).await?;
     let mut ok = Vec::new();
     for r in rows {
-        let a = access::evaluate(state, actor, &r, shares.get(&r.id).copied());
+        let a = access::evaluate(state, actor, r.owner_id, &below, shares.get(&r.id).copied());
         if allowed(&a) {
             ok.push(r);
         } else {
@@ -219,7 +220,9 @@ pub async fn transfer(
             "must differ from fromUserId",
         ));
     }
-    if actor.role != Role::Admin && !actor.is_above(from) {
+    if actor.role != Role::Admin
+        && (from == actor.id || !org::is_below(&state.db, actor.id, from).await?)
+    {
         return Err(AppError::forbidden(
             "only an administrator or someone above that user may transfer their customers",
         ));

@@ -4,7 +4,7 @@ use super::{CustomerPatch, access, duplicates, patch, query};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, violated_unique};
 use crate::service::contacts::{self, ContactPatch};
-use crate::service::{audit, idempotency, versioned};
+use crate::service::{audit, idempotency, org, versioned};
 use crate::state::AppState;
 use chrono::Utc;
 use domain::permission::may_own_customers;
@@ -43,7 +43,7 @@ pub async fn check_assignee(
             "this user's role cannot own customers",
         ));
     }
-    if actor.role != Role::Admin && !actor.subtree.contains(&target) {
+    if actor.role != Role::Admin && !org::is_below(db, actor.id, target).await? {
         return Err(AppError::forbidden(
             "you may only give customers to yourself or to people below you",
         ));

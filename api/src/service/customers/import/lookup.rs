@@ -3,13 +3,12 @@
 use super::Existing;
 use crate::auth::Actor;
 use crate::error::AppResult;
-use crate::service::customers::{access, patch};
+use crate::service::customers::access;
 use crate::state::AppState;
-use chrono::Utc;
 use domain::permission::ShareLevel;
 use entity::{customer, customer_share, user};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 pub(super) fn may_edit(
@@ -17,10 +16,9 @@ pub(super) fn may_edit(
     actor: &Actor,
     ex: &Existing,
     shares: &HashMap<Uuid, ShareLevel>,
+    below: &HashSet<Uuid>,
 ) -> bool {
-    let mut probe = patch::blank(Utc::now());
-    probe.owner_id = ex.owner;
-    access::evaluate(state, actor, &probe, shares.get(&ex.id).copied()).can_edit
+    access::evaluate(state, actor, ex.owner, below, shares.get(&ex.id).copied()).can_edit
 }
 
 pub(super) async fn existing_keys(

@@ -136,6 +136,8 @@ pub async fn import(
     }
     let existing = existing_keys(&state.db).await?;
     let emails = users_by_email(&state.db).await?;
+    let team = crate::service::org::team(&state.db, actor.id).await?;
+    let below: HashSet<Uuid> = team.iter().copied().filter(|u| *u != actor.id).collect();
     let my_shares = actor_shares(&state.db, actor).await?;
     let now = Utc::now();
     let mut seen: HashSet<String> = HashSet::new();
@@ -144,7 +146,7 @@ pub async fn import(
     let mut duplicate_found = false;
     for row in table.rows {
         let n = row.row;
-        let prepared = match prepare(actor, &emails, row, now) {
+        let prepared = match prepare(actor, &emails, &team, row, now) {
             Ok(p) => p,
             Err(e) => {
                 let (field, message) = match &e {
@@ -192,7 +194,7 @@ pub async fn import(
                     "a customer with this name already exists".into(),
                 ),
                 OnDuplicate::Merge => {
-                    if may_edit(state, actor, ex, &my_shares) {
+                    if may_edit(state, actor, ex, &my_shares, &below) {
                         to_merge.push((n, ex.id, prepared));
                     } else {
                         report.issue(

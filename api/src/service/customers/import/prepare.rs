@@ -12,7 +12,7 @@ use domain::permission::may_own_customers;
 use domain::role::Role;
 use entity::{contact, user};
 use rust_decimal::Decimal;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use uuid::Uuid;
 
@@ -33,6 +33,7 @@ pub(super) fn label<T>(
 pub(super) fn prepare(
     actor: &Actor,
     emails: &HashMap<String, user::Model>,
+    team: &HashSet<Uuid>,
     row: ImportRow,
     now: chrono::DateTime<Utc>,
 ) -> AppResult<Prepared> {
@@ -76,9 +77,7 @@ pub(super) fn prepare(
                 AppError::validation("ownerEmail", "no active user has this e-mail")
             })?;
             let role = Role::parse(&u.role).unwrap_or(Role::Warehouse);
-            if !may_own_customers(role)
-                || (actor.role != Role::Admin && !actor.subtree.contains(&u.id))
-            {
+            if !may_own_customers(role) || (actor.role != Role::Admin && !team.contains(&u.id)) {
                 return Err(AppError::validation(
                     "ownerEmail",
                     "you may not give customers to this user",
