@@ -68,11 +68,13 @@ pub async fn run(cli: Cli, config: Config) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow!("cannot schedule background tasks: {}", e.message()))?;
             let count = state.config.workers.max(1);
+            let fresh = service::settings::keep_fresh(state.clone());
             let workers = service::jobs::run_workers(state, count).await;
             tracing::info!(count, "job workers running");
             crate::startup::shutdown_signal().await;
             // A job cut short here is claimed again once its lease runs out.
             workers.iter().for_each(|w| w.abort());
+            fresh.abort();
         }
         Command::Schema => print!("{}", graphql::sdl(&config)),
         Command::SeedDemo => {
@@ -116,5 +118,10 @@ async fn migrated_state(config: Config) -> anyhow::Result<AppState> {
         .await
         .context("cannot connect to the database")?;
     Migrator::up(&conn, None).await?;
-    AppState::new(conn, config, Default::default()).map_err(|e| anyhow!("{}", e.message()))
+    let state =
+        AppState::new(conn, config, Default::default()).map_err(|e| anyhow!("{}", e.message()))?;
+    service::settings::load(&state)
+        .await
+        .map_err(|e| anyhow!("cannot read the settings: {}", e.message()))?;
+    Ok(state)
 }

@@ -71,6 +71,8 @@ pub struct Config {
     pub login_window_secs: i64,
     pub base_currency: String,
     pub pool_days: i64,
+    /// How often a replica checks the stored settings for a change.
+    pub settings_refresh_ms: u64,
     pub pool_max_owned: u64,
     pub pool_sweep_secs: u64,
     pub sales_can_delete: bool,
@@ -204,6 +206,7 @@ impl Config {
                 .raw("GUANXI_BASE_CURRENCY")
                 .unwrap_or_else(|| "CNY".into()),
             pool_days: env.parse("GUANXI_POOL_DAYS", "30")?,
+            settings_refresh_ms: env.parse("GUANXI_SETTINGS_REFRESH_MS", "2000")?,
             pool_max_owned: env.parse("GUANXI_POOL_MAX_OWNED", "2000")?,
             pool_sweep_secs: env.parse("GUANXI_POOL_SWEEP_SECS", "300")?,
             sales_can_delete: env.parse_bool("GUANXI_SALES_CAN_DELETE", false)?,

@@ -30,6 +30,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         let state =
             AppState::new(conn, config, metrics).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+        crate::service::settings::load(&state)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read the settings: {}", e.message()))?;
         crate::service::jobs::schedule_all(&state)
             .await
             .map_err(|e| anyhow::anyhow!("cannot schedule background tasks: {}", e.message()))?;
@@ -54,14 +57,17 @@ impl Application {
     /// Serves until SIGTERM or Ctrl-C, letting in-flight requests finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         tracing::info!(port = self.port, "guanxi listening");
-        // Workers stop with the server, however the server future ends (including being
+        // Workers and the settings refresher stop with the server, however the server future ends (including being
         // dropped); a job cut short is claimed again when its lease runs out.
-        let _workers: Vec<AbortOnDrop> =
+        let mut _background: Vec<AbortOnDrop> =
             crate::service::jobs::run_workers(self.state.clone(), self.state.config.workers)
                 .await
                 .into_iter()
                 .map(AbortOnDrop)
                 .collect();
+        _background.push(AbortOnDrop(crate::service::settings::keep_fresh(
+            self.state.clone(),
+        )));
         let app = self
             .router
             .into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -15,7 +15,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub jwt: JwtKeys,
     pub passwords: Passwords,
-    pub role_settings: Arc<RoleSettings>,
+    /// The company's settings as this process last read them from the database.
+    pub settings: crate::service::settings::Live,
     pub db_metrics: Arc<DbMetrics>,
     /// What each kind of background job does.
     pub jobs: Arc<crate::service::jobs::Registry>,
@@ -30,9 +31,9 @@ impl AppState {
         let passwords = Passwords::new(config.argon2_memory_kib, config.argon2_iterations)?;
         let state = AppState {
             jwt: JwtKeys::new(&config),
-            role_settings: Arc::new(RoleSettings {
-                sales_can_delete: config.sales_can_delete,
-            }),
+            settings: crate::service::settings::Live::new(crate::service::settings::from_config(
+                &config,
+            )),
             db_metrics,
             db,
             passwords,
@@ -41,5 +42,10 @@ impl AppState {
         };
         crate::service::jobs::register_builtin(&state);
         Ok(state)
+    }
+
+    /// The role settings in force now.
+    pub fn role_settings(&self) -> RoleSettings {
+        self.settings.get().roles()
     }
 }

@@ -115,6 +115,8 @@ pub const RULES: &[TypeRule] = &[
     rule("Money", Allow::Unreachable),
     rule("AuditEvent", Allow::Unreachable),
     rule("Job", Allow::Unreachable),
+    rule("Settings", Allow::Unreachable),
+    rule("CompanyProfile", Allow::Unreachable),
     rule("CustomerExport", Allow::All),
     rule("CustomerExportJob", Allow::All),
     rule("ImportIssue", Allow::All),

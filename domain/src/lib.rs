@@ -6,6 +6,7 @@ pub mod import;
 pub mod money;
 pub mod permission;
 pub mod role;
+pub mod settings;
 pub mod spreadsheet;
 pub mod text;
 pub mod user;

@@ -13,4 +13,5 @@ pub mod login_failure;
 pub mod org_closure;
 pub mod outbox_event;
 pub mod refresh_token;
+pub mod setting;
 pub mod user;

@@ -21,6 +21,7 @@ mod m20261207_000014_add_ordering_indexes;
 mod m20261207_000015_create_jobs;
 mod m20261207_000016_create_exports;
 mod m20261207_000017_create_outbox;
+mod m20261207_000018_create_settings;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_create_jobs::Migration),
             Box::new(m20261207_000016_create_exports::Migration),
             Box::new(m20261207_000017_create_outbox::Migration),
+            Box::new(m20261207_000018_create_settings::Migration),
         ]
     }
 }

@@ -33,7 +33,7 @@ impl Guard {
         *self.view.get_or_init(|| {
             match (ctx.data_opt::<RequestAuth>(), ctx.data_opt::<AppState>()) {
                 (Some(RequestAuth::Authenticated(a)), Some(s)) => {
-                    View::of(a.role, &s.role_settings)
+                    View::of(a.role, &s.role_settings())
                 }
                 // Without an actor only the sign-in mutations answer, and they answer with the
                 // user who just signed in; their fields follow that user's role in later requests.

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod jobs;
 pub mod loaders;
 pub mod node;
+pub mod settings;
 pub mod users;
 
 use crate::config::Config;
@@ -29,6 +30,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     jobs::JobQuery,
     customers::export_job::ExportQuery,
+    settings::SettingsQuery,
 );
 
 /// Everything a client can change. Each mutation takes one `input` and returns a payload;
@@ -43,6 +45,7 @@ pub struct MutationRoot(
     contacts::ContactMutation,
     jobs::JobMutation,
     customers::export_job::ExportMutation,
+    settings::SettingsMutation,
 );
 
 /// An update input field: left out keeps the value (`None`), null clears it (`Some(None)`).

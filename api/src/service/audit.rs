@@ -135,10 +135,10 @@ pub async fn history(
     args: &PageArgs,
     with_total: bool,
 ) -> AppResult<Page<audit_event::Model>> {
-    if actor
-        .role
-        .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings)
-    {
+    if actor.role.can(
+        Capability::ReadCustomerLogisticsOnly,
+        &state.role_settings(),
+    ) {
         return Err(AppError::forbidden(
             "your role may not read change histories",
         ));

@@ -359,7 +359,7 @@ pub async fn update(
 pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<contact::Model> {
     if !actor
         .role
-        .can(Capability::DeleteContact, &state.role_settings)
+        .can(Capability::DeleteContact, &state.role_settings())
     {
         return Err(AppError::forbidden("your role may not delete contacts"));
     }

@@ -9,5 +9,6 @@ pub mod jobs;
 pub mod org;
 pub mod resource;
 pub mod session;
+pub mod settings;
 pub mod users;
 pub mod versioned;

@@ -21,4 +21,5 @@ mod rate_limits;
 mod request_limits;
 mod schema;
 mod seed;
+mod settings;
 mod users;

@@ -141,7 +141,7 @@ pub struct Customer(pub Row<Customers>);
 fn money_of(ctx: &Context<'_>, stored: i64) -> Money {
     let currency = ctx
         .state()
-        .map(|s| s.config.base_currency.clone())
+        .map(|s| s.settings.get().base_currency.clone())
         .unwrap_or_else(|_| "CNY".into());
     Money {
         amount: money::from_stored(stored),

@@ -25,7 +25,7 @@ pub fn evaluate(
         owner_below_actor: owner.is_some_and(|o| below.contains(&o)),
         share,
     };
-    customer_access(actor.facts(), facts, &state.role_settings)
+    customer_access(actor.facts(), facts, &state.role_settings())
 }
 
 /// Access to each of these customers (id, owner), in two statements whatever their number.

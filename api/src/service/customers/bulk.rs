@@ -281,7 +281,7 @@ pub async fn claim(
         .filter(customer::Column::DeletedAt.is_null())
         .count(&txn)
         .await?;
-    let max = state.config.pool_max_owned;
+    let max = state.settings.get().pool_max_owned as u64;
     if owned + rows.len() as u64 > max {
         return Err(AppError::rule(
             "POOL_CLAIM_LIMIT",

@@ -55,9 +55,10 @@ pub async fn build(
     filter: &CustomerFilter,
     progress: Option<Uuid>,
 ) -> AppResult<Export> {
-    let limited = actor
-        .role
-        .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings);
+    let limited = actor.role.can(
+        Capability::ReadCustomerLogisticsOnly,
+        &state.role_settings(),
+    );
     let mut out = csv::Writer::from_writer(Vec::new());
     let header: &[&str] = if limited {
         &[

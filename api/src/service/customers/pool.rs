@@ -14,11 +14,11 @@ use uuid::Uuid;
 
 /// Returns neglected customers to the pool, one audit event each; returns how many.
 pub async fn sweep(state: &AppState) -> AppResult<u64> {
-    if state.config.pool_days <= 0 {
+    if state.settings.get().pool_days <= 0 {
         return Ok(0);
     }
     let now = Utc::now();
-    let cutoff = now - Duration::days(state.config.pool_days);
+    let cutoff = now - Duration::days(state.settings.get().pool_days);
     let stale = Condition::all()
         .add(customer::Column::DeletedAt.is_null())
         .add(customer::Column::OwnerId.is_not_null())

@@ -289,7 +289,7 @@ impl Resource for Customers {
 
     fn scope(state: &AppState, actor: Option<&Actor>) -> Condition {
         match actor {
-            Some(a) => permission::customers(a, &state.role_settings),
+            Some(a) => permission::customers(a, &state.role_settings()),
             None => resource::nothing(),
         }
     }
@@ -302,10 +302,10 @@ pub fn filtered(
     filter: &CustomerFilter,
 ) -> AppResult<Select<customer::Entity>> {
     filter.check_sizes(state.config.max_filter_values)?;
-    if actor
-        .role
-        .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings)
-        && filter.uses_hidden_fields()
+    if actor.role.can(
+        Capability::ReadCustomerLogisticsOnly,
+        &state.role_settings(),
+    ) && filter.uses_hidden_fields()
     {
         return Err(AppError::forbidden(
             "your role may filter customers only by name, kind and region",
@@ -314,7 +314,7 @@ pub fn filtered(
     let base = if filter.deleted {
         if !actor
             .role
-            .can(Capability::RestoreCustomer, &state.role_settings)
+            .can(Capability::RestoreCustomer, &state.role_settings())
         {
             return Err(AppError::forbidden(
                 "only administrators may list deleted customers",
@@ -343,9 +343,10 @@ pub async fn list(
         CustomerOrder::LastContactedAt | CustomerOrder::NextFollowUpAt
     );
     if hidden_order
-        && actor
-            .role
-            .can(Capability::ReadCustomerLogisticsOnly, &state.role_settings)
+        && actor.role.can(
+            Capability::ReadCustomerLogisticsOnly,
+            &state.role_settings(),
+        )
     {
         return Err(AppError::forbidden(
             "your role may not order customers by follow-up dates",

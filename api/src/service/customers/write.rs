@@ -59,7 +59,7 @@ pub async fn create(
 ) -> AppResult<customer::Model> {
     if !actor
         .role
-        .can(Capability::CreateCustomer, &state.role_settings)
+        .can(Capability::CreateCustomer, &state.role_settings())
     {
         return Err(AppError::forbidden("your role may not create customers"));
     }
@@ -224,7 +224,7 @@ pub async fn delete(
 pub async fn restore(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<customer::Model> {
     if !actor
         .role
-        .can(Capability::RestoreCustomer, &state.role_settings)
+        .can(Capability::RestoreCustomer, &state.role_settings())
     {
         return Err(AppError::forbidden(
             "only administrators may restore customers",

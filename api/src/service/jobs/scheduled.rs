@@ -16,21 +16,21 @@ pub const CLEANUP: &str = "maintenance.cleanup";
 const KEEP_DAYS: i64 = 7;
 
 pub fn register(registry: &Registry, state: &AppState) {
-    if state.config.pool_days > 0 {
-        registry.every(
-            POOL_SWEEP,
-            Duration::from_secs(state.config.pool_sweep_secs.max(1)),
-            Arc::new(|state, _| {
-                async move {
-                    crate::service::customers::pool::sweep(&state)
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| e.message())
-                }
-                .boxed()
-            }),
-        );
-    }
+    // Always scheduled: the sweep does nothing while `poolDays` is 0, and an administrator
+    // may set it at any time.
+    registry.every(
+        POOL_SWEEP,
+        Duration::from_secs(state.config.pool_sweep_secs.max(1)),
+        Arc::new(|state, _| {
+            async move {
+                crate::service::customers::pool::sweep(&state)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.message())
+            }
+            .boxed()
+        }),
+    );
     registry.every(
         CLEANUP,
         Duration::from_secs(3600),

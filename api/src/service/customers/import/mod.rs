@@ -108,7 +108,7 @@ pub async fn import(
 ) -> AppResult<ImportReport> {
     if !actor
         .role
-        .can(Capability::ImportCustomers, &state.role_settings)
+        .can(Capability::ImportCustomers, &state.role_settings())
     {
         return Err(AppError::forbidden("your role may not import customers"));
     }
