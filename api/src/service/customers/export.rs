@@ -1,13 +1,14 @@
 //! CSV export of exactly the customers the actor may see (the same scoped query as lists),
-//! with the primary contact. Warehouse users get names, contacts and addresses only. Cells
+//! with the primary contact. The columns follow the field policy (`domain::fields`), so
+//! warehouse users get names, contacts and addresses only. Cells
 //! that a spreadsheet would evaluate as formulas are written as text.
 
 use super::{CustomerFilter, patch, query};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
+use domain::fields::{View, visible};
 use domain::money;
-use domain::role::Capability;
 use domain::spreadsheet::neutralise;
 use entity::{contact, customer, user};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -15,6 +16,95 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 const PAGE: u64 = 1000;
+
+/// One customer of the file with what its columns read.
+struct ExportRow<'a> {
+    customer: &'a customer::Model,
+    contact: Option<&'a contact::Model>,
+    owner_email: Option<&'a str>,
+}
+
+/// A column of the file and the API field it shows: a role gets the column exactly when
+/// `domain::fields` lets it see that field.
+struct ExportColumn {
+    header: &'static str,
+    type_name: &'static str,
+    field: &'static str,
+    cell: fn(&ExportRow) -> String,
+}
+
+fn text(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+fn of_contact(r: &ExportRow, f: fn(&contact::Model) -> Option<String>) -> String {
+    r.contact.and_then(f).unwrap_or_default()
+}
+
+const fn col(
+    header: &'static str,
+    type_name: &'static str,
+    field: &'static str,
+    cell: fn(&ExportRow) -> String,
+) -> ExportColumn {
+    ExportColumn {
+        header,
+        type_name,
+        field,
+        cell,
+    }
+}
+
+const COLUMNS: &[ExportColumn] = &[
+    col("name", "Customer", "name", |r| r.customer.name.clone()),
+    col("kind", "Customer", "kind", |r| r.customer.kind.clone()),
+    col("importance", "Customer", "importance", |r| {
+        r.customer.importance.clone()
+    }),
+    col("loyalty stage", "Customer", "loyaltyStage", |r| {
+        r.customer.loyalty_stage.clone()
+    }),
+    col("source", "Customer", "source", |r| text(&r.customer.source)),
+    col("industry", "Customer", "industry", |r| {
+        text(&r.customer.industry)
+    }),
+    col("province", "Customer", "province", |r| {
+        text(&r.customer.province)
+    }),
+    col("city", "Customer", "city", |r| text(&r.customer.city)),
+    col("address", "Customer", "address", |r| {
+        text(&r.customer.address)
+    }),
+    col("phone", "Customer", "phone", |r| text(&r.customer.phone)),
+    col("website", "Customer", "website", |r| {
+        text(&r.customer.website)
+    }),
+    col("tags", "Customer", "tags", |r| {
+        patch::decode_tags(&r.customer.tags).join(",")
+    }),
+    col("notes", "Customer", "notes", |r| text(&r.customer.notes)),
+    col("owner email", "Customer", "owner", |r| {
+        r.owner_email.unwrap_or_default().to_string()
+    }),
+    col("credit limit", "Customer", "creditLimit", |r| {
+        money::from_stored(r.customer.credit_limit).to_string()
+    }),
+    col("contact", "Contact", "name", |r| {
+        of_contact(r, |k| Some(k.name.clone()))
+    }),
+    col("mobile", "Contact", "mobile", |r| {
+        of_contact(r, |k| k.mobile.clone())
+    }),
+    col("contact phone", "Contact", "phone", |r| {
+        of_contact(r, |k| k.phone.clone())
+    }),
+    col("email", "Contact", "email", |r| {
+        of_contact(r, |k| k.email.clone())
+    }),
+    col("wechat", "Contact", "wechat", |r| {
+        of_contact(r, |k| k.wechat.clone())
+    }),
+];
 
 pub struct Export {
     pub csv: String,
@@ -55,47 +145,14 @@ pub async fn build(
     filter: &CustomerFilter,
     progress: Option<Uuid>,
 ) -> AppResult<Export> {
-    let limited = actor.role.can(
-        Capability::ReadCustomerLogisticsOnly,
-        &state.role_settings(),
-    );
+    let view = View::of(actor.role, &state.role_settings());
+    // The field policy decides the columns, as it decides the API's fields.
+    let columns: Vec<&ExportColumn> = COLUMNS
+        .iter()
+        .filter(|c| visible(view, c.type_name, c.field))
+        .collect();
+    let header: Vec<&str> = columns.iter().map(|c| c.header).collect();
     let mut out = csv::Writer::from_writer(Vec::new());
-    let header: &[&str] = if limited {
-        &[
-            "name",
-            "province",
-            "city",
-            "address",
-            "phone",
-            "contact",
-            "mobile",
-            "contact phone",
-            "email",
-        ]
-    } else {
-        &[
-            "name",
-            "kind",
-            "importance",
-            "loyalty stage",
-            "source",
-            "industry",
-            "province",
-            "city",
-            "address",
-            "phone",
-            "website",
-            "tags",
-            "notes",
-            "owner email",
-            "credit limit",
-            "contact",
-            "mobile",
-            "contact phone",
-            "email",
-            "wechat",
-        ]
-    };
     out.write_record(header).map_err(AppError::internal)?;
     let owners: HashMap<Uuid, String> = user::Entity::find()
         .all(&state.db)
@@ -125,47 +182,15 @@ pub async fn build(
             .map(|c| (c.customer_id, c))
             .collect();
         for c in &page {
-            let k = primaries.get(&c.id);
-            let kf = |f: fn(&contact::Model) -> Option<String>| k.and_then(f).unwrap_or_default();
-            let o = |v: &Option<String>| v.clone().unwrap_or_default();
-            let record: Vec<String> = if limited {
-                vec![
-                    c.name.clone(),
-                    o(&c.province),
-                    o(&c.city),
-                    o(&c.address),
-                    o(&c.phone),
-                    kf(|k| Some(k.name.clone())),
-                    kf(|k| k.mobile.clone()),
-                    kf(|k| k.phone.clone()),
-                    kf(|k| k.email.clone()),
-                ]
-            } else {
-                vec![
-                    c.name.clone(),
-                    c.kind.clone(),
-                    c.importance.clone(),
-                    c.loyalty_stage.clone(),
-                    o(&c.source),
-                    o(&c.industry),
-                    o(&c.province),
-                    o(&c.city),
-                    o(&c.address),
-                    o(&c.phone),
-                    o(&c.website),
-                    patch::decode_tags(&c.tags).join(","),
-                    o(&c.notes),
-                    c.owner_id
-                        .and_then(|id| owners.get(&id).cloned())
-                        .unwrap_or_default(),
-                    money::from_stored(c.credit_limit).to_string(),
-                    kf(|k| Some(k.name.clone())),
-                    kf(|k| k.mobile.clone()),
-                    kf(|k| k.phone.clone()),
-                    kf(|k| k.email.clone()),
-                    kf(|k| k.wechat.clone()),
-                ]
+            let row = ExportRow {
+                customer: c,
+                contact: primaries.get(&c.id),
+                owner_email: c
+                    .owner_id
+                    .and_then(|id| owners.get(&id))
+                    .map(String::as_str),
             };
+            let record: Vec<String> = columns.iter().map(|col| (col.cell)(&row)).collect();
             out.write_record(record.iter().map(|cell| neutralise(cell).into_owned()))
                 .map_err(AppError::internal)?;
             rows += 1;

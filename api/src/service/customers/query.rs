@@ -10,6 +10,7 @@ use crate::sql::{any_of, contains};
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use domain::customer::{CustomerKind, Importance, LoyaltyStage};
+use domain::fields::{self, View};
 use domain::role::Capability;
 use domain::text::escape_like;
 use entity::customer;
@@ -91,19 +92,32 @@ impl CustomerFilter {
         }
     }
 
-    /// Whether the filter reads fields a logistics-only role may not see (filtering by them
-    /// would reveal their values).
-    pub fn uses_hidden_fields(&self) -> bool {
-        self.owner.is_some()
-            || !self.owner_ids.is_empty()
-            || !self.importance.is_empty()
-            || !self.loyalty_stages.is_empty()
-            || !self.industries.is_empty()
-            || !self.tags_any.is_empty()
-            || !self.tags_all.is_empty()
-            || self.last_contacted_after.is_some()
-            || self.last_contacted_before.is_some()
-            || self.next_follow_up_before.is_some()
+    /// The customer fields (API names) the filter reads: a role that may not see one may not
+    /// filter by it either, since the matches would reveal its values.
+    pub fn fields_read(&self) -> Vec<&'static str> {
+        let mut f = Vec::new();
+        if self.owner.is_some() || !self.owner_ids.is_empty() {
+            f.push("owner");
+        }
+        if !self.importance.is_empty() {
+            f.push("importance");
+        }
+        if !self.loyalty_stages.is_empty() {
+            f.push("loyaltyStage");
+        }
+        if !self.industries.is_empty() {
+            f.push("industry");
+        }
+        if !self.tags_any.is_empty() || !self.tags_all.is_empty() {
+            f.push("tags");
+        }
+        if self.last_contacted_after.is_some() || self.last_contacted_before.is_some() {
+            f.push("lastContactedAt");
+        }
+        if self.next_follow_up_before.is_some() {
+            f.push("nextFollowUpAt");
+        }
+        f
     }
 
     pub fn condition(&self, actor: &Actor) -> AppResult<Condition> {
@@ -302,14 +316,15 @@ pub fn filtered(
     filter: &CustomerFilter,
 ) -> AppResult<Select<customer::Entity>> {
     filter.check_sizes(state.config.max_filter_values)?;
-    if actor.role.can(
-        Capability::ReadCustomerLogisticsOnly,
-        &state.role_settings(),
-    ) && filter.uses_hidden_fields()
+    let view = View::of(actor.role, &state.role_settings());
+    if let Some(f) = filter
+        .fields_read()
+        .into_iter()
+        .find(|f| !fields::visible(view, "Customer", f))
     {
-        return Err(AppError::forbidden(
-            "your role may filter customers only by name, kind and region",
-        ));
+        return Err(AppError::forbidden(format!(
+            "your role may not filter customers by `{f}`"
+        )));
     }
     let base = if filter.deleted {
         if !actor
@@ -338,19 +353,16 @@ pub async fn list(
     args: &PageArgs,
     with_total: bool,
 ) -> AppResult<Page<customer::Model>> {
-    let hidden_order = matches!(
-        order,
-        CustomerOrder::LastContactedAt | CustomerOrder::NextFollowUpAt
-    );
-    if hidden_order
-        && actor.role.can(
-            Capability::ReadCustomerLogisticsOnly,
-            &state.role_settings(),
-        )
-    {
-        return Err(AppError::forbidden(
-            "your role may not order customers by follow-up dates",
-        ));
+    let ordered_by = match order {
+        CustomerOrder::LastContactedAt => Some("lastContactedAt"),
+        CustomerOrder::NextFollowUpAt => Some("nextFollowUpAt"),
+        _ => None,
+    };
+    let view = View::of(actor.role, &state.role_settings());
+    if let Some(f) = ordered_by.filter(|f| !fields::visible(view, "Customer", f)) {
+        return Err(AppError::forbidden(format!(
+            "your role may not order customers by `{f}`"
+        )));
     }
     let select = filtered(state, actor, filter)?;
     page(&state.db, select, &order.sort(desc), args, with_total).await
