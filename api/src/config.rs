@@ -77,6 +77,8 @@ pub struct Config {
     pub pool_sweep_secs: u64,
     pub sales_can_delete: bool,
     pub import_max_rows: usize,
+    /// Rows `importCustomers` takes in one request; larger files go to `startCustomerImport`.
+    pub import_max_inline_rows: usize,
     /// Seed the demo company when `serve` starts on an empty database.
     pub demo_data: bool,
 }
@@ -211,6 +213,7 @@ impl Config {
             pool_sweep_secs: env.parse("GUANXI_POOL_SWEEP_SECS", "300")?,
             sales_can_delete: env.parse_bool("GUANXI_SALES_CAN_DELETE", false)?,
             import_max_rows: env.parse("GUANXI_IMPORT_MAX_ROWS", "200000")?,
+            import_max_inline_rows: env.parse("GUANXI_IMPORT_MAX_INLINE_ROWS", "50000")?,
             demo_data: env.parse_bool("GUANXI_DEMO_DATA", !production)?,
         };
         if !(1..=crate::pagination::PAGE_SIZE_CEILING).contains(&config.max_page_size) {

@@ -119,6 +119,7 @@ pub const RULES: &[TypeRule] = &[
     rule("CompanyProfile", Allow::Unreachable),
     rule("CustomerExport", Allow::All),
     rule("CustomerExportJob", Allow::All),
+    rule("CustomerImportJob", Allow::All),
     rule("ImportIssue", Allow::All),
     rule("SkippedCustomer", Allow::All),
     rule("PageInfo", Allow::All),

@@ -8,6 +8,7 @@ pub mod customer_share;
 pub mod export;
 pub mod export_chunk;
 pub mod idempotency_key;
+pub mod import;
 pub mod job;
 pub mod login_failure;
 pub mod org_closure;

@@ -22,6 +22,7 @@ mod m20261207_000015_create_jobs;
 mod m20261207_000016_create_exports;
 mod m20261207_000017_create_outbox;
 mod m20261207_000018_create_settings;
+mod m20261207_000019_create_imports;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000016_create_exports::Migration),
             Box::new(m20261207_000017_create_outbox::Migration),
             Box::new(m20261207_000018_create_settings::Migration),
+            Box::new(m20261207_000019_create_imports::Migration),
         ]
     }
 }

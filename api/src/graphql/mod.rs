@@ -31,6 +31,7 @@ pub struct QueryRoot(
     jobs::JobQuery,
     customers::export_job::ExportQuery,
     settings::SettingsQuery,
+    customers::import_job::ImportJobQuery,
 );
 
 /// Everything a client can change. Each mutation takes one `input` and returns a payload;
@@ -46,6 +47,7 @@ pub struct MutationRoot(
     jobs::JobMutation,
     customers::export_job::ExportMutation,
     settings::SettingsMutation,
+    customers::import_job::ImportJobMutation,
 );
 
 /// An update input field: left out keeps the value (`None`), null clears it (`Some(None)`).

@@ -4,6 +4,7 @@
 use super::contacts::Contact;
 use super::context::ContextExt;
 use super::customers::export_job::CustomerExportJob;
+use super::customers::import_job::CustomerImportJob;
 use super::customers::types::Customer;
 use super::ids;
 use super::jobs::Job;
@@ -12,6 +13,7 @@ use super::users::User;
 use crate::service::contacts::Contacts;
 use crate::service::customers::Customers;
 use crate::service::customers::export_job::CustomerExports;
+use crate::service::customers::import_job::CustomerImports;
 use crate::service::jobs::Jobs;
 use crate::service::resource::{self, Resource, Row};
 use crate::service::users::Users;
@@ -33,6 +35,7 @@ pub enum Node {
     Contact(Contact),
     Job(Job),
     CustomerExportJob(CustomerExportJob),
+    CustomerImportJob(CustomerImportJob),
 }
 
 /// One record of `R` within the actor's scope: through the request's loader when it has one
@@ -71,6 +74,9 @@ impl NodeQuery {
             CustomerExports::TYPE => fetch::<CustomerExports>(ctx, uuid)
                 .await?
                 .map(|r| Node::CustomerExportJob(CustomerExportJob(r))),
+            CustomerImports::TYPE => fetch::<CustomerImports>(ctx, uuid)
+                .await?
+                .map(|r| Node::CustomerImportJob(CustomerImportJob(r))),
             _ => None,
         })
     }

@@ -195,6 +195,7 @@ impl<R: Resource> Registered for Entry<R> {
 use super::contacts::Contacts;
 use super::customers::Customers;
 use super::customers::export_job::CustomerExports;
+use super::customers::import_job::CustomerImports;
 use super::customers::sharing::CustomerShares;
 use super::jobs::Jobs;
 use super::users::Users;
@@ -207,6 +208,7 @@ pub static REGISTRY: &[&dyn Registered] = &[
     &Entry::<CustomerShares>::new(),
     &Entry::<Jobs>::new(),
     &Entry::<CustomerExports>::new(),
+    &Entry::<CustomerImports>::new(),
 ];
 
 /// The registered resource called `type_name`.

@@ -248,9 +248,21 @@ impl TestApp {
         bytes: Vec<u8>,
         options: Value,
     ) -> Value {
+        self.upload(user, IMPORT, filename, bytes, options).await
+    }
+
+    /// Sends `query` with `bytes` as the file of its input `$i`, the multipart way.
+    pub async fn upload(
+        &self,
+        user: &TestUser,
+        query: &str,
+        filename: &str,
+        bytes: Vec<u8>,
+        options: Value,
+    ) -> Value {
         let mut input = options;
         input["file"] = Value::Null;
-        let operations = json!({ "query": IMPORT, "variables": { "i": input } });
+        let operations = json!({ "query": query, "variables": { "i": input } });
         let form = reqwest::multipart::Form::new()
             .text("operations", operations.to_string())
             .text("map", json!({ "0": ["variables.i.file"] }).to_string())

@@ -6,6 +6,7 @@ mod auth;
 mod customer_bulk;
 mod customer_export_jobs;
 mod customer_import;
+mod customer_import_jobs;
 mod customer_permissions;
 mod customer_search;
 mod customers;

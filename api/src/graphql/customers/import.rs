@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
-use crate::service::customers::import::{self, ImportReport, OnDuplicate as Mode};
+use crate::service::customers::import::{self, OnDuplicate as Mode, SavedReport};
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject, Upload};
 use std::io::Read;
 
@@ -74,8 +74,8 @@ pub struct ImportCustomersPayload {
     pub ignored_headers: Vec<String>,
 }
 
-impl From<ImportReport> for ImportCustomersPayload {
-    fn from(r: ImportReport) -> Self {
+impl From<SavedReport> for ImportCustomersPayload {
+    fn from(r: SavedReport) -> Self {
         ImportCustomersPayload {
             dry_run: r.dry_run,
             committed: r.committed,
@@ -89,14 +89,41 @@ impl From<ImportReport> for ImportCustomersPayload {
                 .into_iter()
                 .map(|i| ImportIssue {
                     row: i.row as u64,
-                    outcome: i.outcome.into(),
-                    code: i.code.into(),
+                    outcome: i.outcome,
+                    code: i.code,
                     field: i.field,
                     message: i.message,
                 })
                 .collect(),
             issues_truncated: r.issues_truncated,
             ignored_headers: r.ignored_headers,
+        }
+    }
+}
+
+/// Reads the upload of an import input.
+pub(super) fn read_upload(
+    ctx: &Context<'_>,
+    file: &Upload,
+) -> async_graphql::Result<(Vec<u8>, String)> {
+    let upload = file
+        .value(ctx)
+        .map_err(|_| AppError::validation("file", "no file was uploaded"))?;
+    let filename = upload.filename.clone();
+    let mut bytes = Vec::new();
+    upload
+        .into_read()
+        .read_to_end(&mut bytes)
+        .map_err(|_| AppError::validation("file", "the upload could not be read"))?;
+    Ok((bytes, filename))
+}
+
+impl From<OnDuplicate> for Mode {
+    fn from(m: OnDuplicate) -> Mode {
+        match m {
+            OnDuplicate::Skip => Mode::Skip,
+            OnDuplicate::Merge => Mode::Merge,
+            OnDuplicate::Fail => Mode::Fail,
         }
     }
 }
@@ -115,23 +142,18 @@ impl ImportMutation {
     ) -> async_graphql::Result<ImportCustomersPayload> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
-        let upload = input
-            .file
-            .value(ctx)
-            .map_err(|_| AppError::validation("file", "no file was uploaded"))?;
-        let filename = upload.filename.clone();
-        let mut bytes = Vec::new();
-        upload
-            .into_read()
-            .read_to_end(&mut bytes)
-            .map_err(|_| AppError::validation("file", "the upload could not be read"))?;
-        let mode = match input.on_duplicate {
-            OnDuplicate::Skip => Mode::Skip,
-            OnDuplicate::Merge => Mode::Merge,
-            OnDuplicate::Fail => Mode::Fail,
-        };
-        let report =
-            import::import(state, actor, bytes, Some(filename), input.dry_run, mode).await?;
-        Ok(report.into())
+        let (bytes, filename) = read_upload(ctx, &input.file)?;
+        let mode = input.on_duplicate.into();
+        let report = import::import(
+            state,
+            actor,
+            bytes,
+            Some(filename),
+            input.dry_run,
+            mode,
+            None,
+        )
+        .await?;
+        Ok(SavedReport::from(report).into())
     }
 }

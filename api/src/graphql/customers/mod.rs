@@ -4,6 +4,7 @@ pub mod bulk;
 pub mod export_job;
 pub mod filter;
 pub mod import;
+pub mod import_job;
 pub mod mutation;
 pub mod query;
 pub mod types;

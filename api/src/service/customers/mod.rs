@@ -6,6 +6,7 @@ pub mod duplicates;
 pub mod export;
 pub mod export_job;
 pub mod import;
+pub mod import_job;
 pub mod merge;
 pub mod patch;
 pub mod pool;

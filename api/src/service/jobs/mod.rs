@@ -16,6 +16,7 @@ pub use worker::{run_workers, schedule_all, work_once};
 pub fn register_builtin(state: &AppState) {
     scheduled::register(&state.jobs, state);
     crate::service::customers::export_job::register(state);
+    crate::service::customers::import_job::register(state);
 }
 
 use crate::auth::Actor;

@@ -61,6 +61,11 @@ async fn cleanup(state: &AppState) -> crate::error::AppResult<()> {
         .exec(db)
         .await?;
     crate::service::customers::export_job::delete_expired(state).await?;
+    // Finished imports keep their report a week; their files went when they finished.
+    entity::import::Entity::delete_many()
+        .filter(entity::import::Column::FinishedAt.lt(old))
+        .exec(db)
+        .await?;
     job::Entity::delete_many()
         .filter(job::Column::State.eq(super::DONE))
         .filter(job::Column::FinishedAt.lt(old))

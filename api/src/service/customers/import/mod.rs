@@ -13,6 +13,7 @@ use store::{MergeOutcome, insert_batch, insert_rows, merge_row};
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::service::customers::import_job;
 use crate::state::AppState;
 use chrono::Utc;
 use domain::import::parse_import;
@@ -38,6 +39,57 @@ pub struct RowIssue {
     pub code: &'static str,
     pub field: Option<String>,
     pub message: String,
+}
+
+/// An import's report as stored for a background import and as the API shows it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct SavedReport {
+    pub dry_run: bool,
+    pub committed: bool,
+    pub total_rows: u64,
+    pub created: u64,
+    pub merged: u64,
+    pub skipped: u64,
+    pub failed: u64,
+    pub issues: Vec<SavedIssue>,
+    pub issues_truncated: bool,
+    pub ignored_headers: Vec<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct SavedIssue {
+    pub row: usize,
+    pub outcome: String,
+    pub code: String,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl From<ImportReport> for SavedReport {
+    fn from(r: ImportReport) -> SavedReport {
+        SavedReport {
+            dry_run: r.dry_run,
+            committed: r.committed,
+            total_rows: r.total_rows,
+            created: r.created,
+            merged: r.merged,
+            skipped: r.skipped,
+            failed: r.failed,
+            issues: r
+                .issues
+                .into_iter()
+                .map(|i| SavedIssue {
+                    row: i.row,
+                    outcome: i.outcome.into(),
+                    code: i.code.into(),
+                    field: i.field,
+                    message: i.message,
+                })
+                .collect(),
+            issues_truncated: r.issues_truncated,
+            ignored_headers: r.ignored_headers,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -105,6 +157,7 @@ pub async fn import(
     filename: Option<String>,
     dry_run: bool,
     on_duplicate: OnDuplicate,
+    progress: Option<Uuid>,
 ) -> AppResult<ImportReport> {
     if !actor
         .role
@@ -119,6 +172,18 @@ pub async fn import(
             .await
             .map_err(AppError::internal)?
             .map_err(|e| AppError::validation("file", format!("{e} ({})", e.code())))?;
+    let inline_max = state.config.import_max_inline_rows;
+    if progress.is_none() && table.rows.len() > inline_max {
+        return Err(AppError::rule(
+            "IMPORT_TOO_LARGE",
+            format!(
+                "the file has more than {inline_max} rows, the most one request imports: use startCustomerImport"
+            ),
+        ));
+    }
+    if let Some(id) = progress {
+        import_job::started(state, id, table.rows.len() as u64).await?;
+    }
     let mut report = ImportReport {
         dry_run,
         total_rows: (table.rows.len()
@@ -247,7 +312,30 @@ pub async fn import(
     // A failed batch rolls back alone; its rows are reported as failed, so the report always
     // says exactly what was written.
     let chunks: Vec<&[Prepared]> = to_create.chunks(BATCH).collect();
+    let mut processed = 0u64;
+    let mut cancelled = false;
     for group in chunks.chunks(parallel) {
+        // A background import reports its progress between batches and stops there when it
+        // was cancelled: what was written stays, the rest is reported as not imported.
+        if let Some(id) = progress
+            && !import_job::progress(state, id, processed).await?
+        {
+            cancelled = true;
+        }
+        if cancelled {
+            for p in group.iter().flat_map(|c| c.iter()) {
+                report.created -= 1;
+                report.issue(
+                    p.row,
+                    "SKIPPED",
+                    "CANCELLED",
+                    None,
+                    "the import was cancelled before this row".into(),
+                );
+            }
+            continue;
+        }
+        processed += group.iter().map(|c| c.len() as u64).sum::<u64>();
         let mut running = Vec::with_capacity(group.len());
         for chunk in group {
             running.push(insert_batch(&state.db, actor, chunk));
@@ -270,6 +358,17 @@ pub async fn import(
         }
     }
     for (row, id, p) in to_merge {
+        if cancelled {
+            report.merged -= 1;
+            report.issue(
+                row,
+                "SKIPPED",
+                "CANCELLED",
+                None,
+                "the import was cancelled before this row".into(),
+            );
+            continue;
+        }
         match merge_row(state, actor, id, p).await {
             Ok(MergeOutcome::Merged) => report.committed = true,
             Ok(MergeOutcome::Unchanged) => {
