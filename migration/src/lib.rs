@@ -23,6 +23,7 @@ mod m20261207_000016_create_exports;
 mod m20261207_000017_create_outbox;
 mod m20261207_000018_create_settings;
 mod m20261207_000019_create_imports;
+mod m20261207_000020_add_tag_index;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000017_create_outbox::Migration),
             Box::new(m20261207_000018_create_settings::Migration),
             Box::new(m20261207_000019_create_imports::Migration),
+            Box::new(m20261207_000020_add_tag_index::Migration),
         ]
     }
 }

@@ -81,6 +81,27 @@ async fn long_search_terms_use_the_trigram_indexes() {
 }
 
 #[tokio::test]
+async fn a_tag_filter_uses_the_trigram_index() {
+    let Some((app, rep)) = busy_company().await else {
+        return;
+    };
+    app.state
+        .db
+        .execute_unprepared(
+            "UPDATE customers SET tags = '|重点客户|' WHERE name IN ('客户7', '客户70', '客户700'); ANALYZE customers",
+        )
+        .await
+        .unwrap();
+    let actor = Actor::without_session(&app.state.db, rep.id).await.unwrap();
+    let filter = CustomerFilter {
+        tags_any: vec!["重点客户".into()],
+        ..Default::default()
+    };
+    let p = plan(&app, filtered(&app.state, &actor, &filter).unwrap()).await;
+    assert!(p.contains("ix_customers_tags_trgm"), "{p}");
+}
+
+#[tokio::test]
 async fn every_ordering_reads_a_page_from_an_index_without_sorting() {
     let Some((app, rep)) = busy_company().await else {
         return;
