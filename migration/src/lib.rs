@@ -24,6 +24,7 @@ mod m20261207_000017_create_outbox;
 mod m20261207_000018_create_settings;
 mod m20261207_000019_create_imports;
 mod m20261207_000020_add_tag_index;
+mod m20261207_000021_add_search_grams_index;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_create_settings::Migration),
             Box::new(m20261207_000019_create_imports::Migration),
             Box::new(m20261207_000020_add_tag_index::Migration),
+            Box::new(m20261207_000021_add_search_grams_index::Migration),
         ]
     }
 }

@@ -73,11 +73,24 @@ async fn long_search_terms_use_the_trigram_indexes() {
     ] {
         assert!(long.contains(ix), "{ix} unused:\n{long}");
     }
-    let short = search_plan(&app, &rep, "xc").await;
-    assert!(
-        !short.contains("_trgm"),
-        "a two-letter term reads no trigram index:\n{short}"
-    );
+}
+
+#[tokio::test]
+async fn short_search_terms_use_the_character_pair_index() {
+    let Some((app, rep)) = busy_company().await else {
+        return;
+    };
+    for term in ["xc", "星辰", "星"] {
+        let short = search_plan(&app, &rep, term).await;
+        assert!(
+            !short.contains("_trgm"),
+            "a term of {term:?} reads no trigram index:\n{short}"
+        );
+        assert!(
+            short.contains("ix_customers_search_grams"),
+            "{term:?} unindexed:\n{short}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -14,8 +14,10 @@ use domain::fields::{self, View};
 use domain::role::Capability;
 use domain::text::escape_like;
 use entity::customer;
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, extension::postgres::PgBinOper};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Select,
+};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -120,7 +122,7 @@ impl CustomerFilter {
         f
     }
 
-    pub fn condition(&self, actor: &Actor) -> AppResult<Condition> {
+    pub fn condition(&self, actor: &Actor, backend: DbBackend) -> AppResult<Condition> {
         let mut c = Condition::all();
         if let Some(q) = self
             .search
@@ -130,7 +132,7 @@ impl CustomerFilter {
         {
             let q = check_text("filter.search", q)?.to_lowercase();
             let compact: String = q.chars().filter(|c| !c.is_whitespace()).collect();
-            c = c.add(search(&q, &compact));
+            c = c.add(search(&q, &compact, backend));
         }
         match self.owner {
             Some(OwnerScope::Me) => c = c.add(customer::Column::OwnerId.eq(actor.id)),
@@ -262,26 +264,29 @@ impl CustomerOrder {
 
 /// Name, pinyin or initials contain the query. On PostgreSQL trigram indexes serve
 /// `LOWER(name)`, `name_pinyin` and `name_initials` (a 100,000-customer count went from 109 ms
-/// to 7 ms). A term shorter than three characters has no trigram, and an index scan then reads
-/// the whole index before checking every row (150 ms against a 100 ms sequential scan), so
-/// short terms are written over expressions no index matches. The values are the same.
-fn search(q: &str, compact: &str) -> Condition {
-    let name = Func::lower(Expr::col(customer::Column::Name));
-    let pinyin = Expr::col(customer::Column::NamePinyin);
-    let initials = Expr::col(customer::Column::NameInitials);
-    let (name, pinyin, initials): (Expr, Expr, Expr) = if q.chars().count() >= 3 {
-        (name.into(), pinyin, initials)
-    } else {
-        (
-            Func::lower(name).into(),
-            Func::lower(pinyin).into(),
-            Func::lower(initials).into(),
-        )
-    };
+/// to 7 ms). A term shorter than three characters has no trigram, and a trigram index would
+/// be read whole; on PostgreSQL such a term is looked up in the index of single characters and
+/// character pairs instead (`guanxi_grams`, migration 000021; the search with its count at
+/// 100,000 customers went from 114 ms to under 15 ms). That lookup is exact for these terms:
+/// the term has no space (it is trimmed and shorter than three), the fields are joined by
+/// spaces, so a pair or character of the term is in the joined set exactly when one field
+/// contains it; no `LIKE` needs to check the candidates.
+fn search(q: &str, compact: &str, backend: DbBackend) -> Condition {
+    if backend == DbBackend::Postgres && q.chars().count() < 3 {
+        return Condition::all().add(
+            Expr::cust(
+                r#"guanxi_grams("customers"."name" || ' ' || "customers"."name_pinyin" || ' ' || "customers"."name_initials")"#,
+            )
+            .binary(
+                PgBinOper::Contains,
+                Func::cust("guanxi_grams").arg(q.to_owned()),
+            ),
+        );
+    }
     Condition::any()
-        .add(name.like(contains(q)))
-        .add(pinyin.like(contains(compact)))
-        .add(initials.like(contains(compact)))
+        .add(Expr::expr(Func::lower(Expr::col(customer::Column::Name))).like(contains(q)))
+        .add(Expr::col(customer::Column::NamePinyin).like(contains(compact)))
+        .add(Expr::col(customer::Column::NameInitials).like(contains(compact)))
 }
 
 /// Every customer the actor may read: the root of every customer read path.
@@ -341,7 +346,7 @@ pub fn filtered(
     } else {
         scoped(state, actor)
     };
-    Ok(base.filter(filter.condition(actor)?))
+    Ok(base.filter(filter.condition(actor, state.db.get_database_backend())?))
 }
 
 pub async fn list(
