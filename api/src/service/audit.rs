@@ -46,6 +46,13 @@ impl Changes {
         self
     }
 
+    /// A secret changed: recorded as changed, its values never.
+    pub fn secret(&mut self, name: &str) -> &mut Self {
+        self.0
+            .insert(name.to_string(), json!({ "old": "***", "new": "***" }));
+        self
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -57,7 +64,7 @@ impl Changes {
 
 /// An event to insert later, in bulk, with [`insert_all`], in the same transaction as its
 /// change.
-pub fn event(
+pub(super) fn event(
     actor: Option<&Actor>,
     action: &str,
     entity_type: &str,
@@ -99,7 +106,10 @@ const CHUNK: usize = 500;
 
 /// Stores audit events and, for each, its outbox event, inside the caller's transaction: a
 /// change, its history and its announcement commit or roll back together.
-pub async fn insert_all(db: &impl ConnectionTrait, events: &[audit_event::Model]) -> AppResult<()> {
+pub(super) async fn insert_all(
+    db: &impl ConnectionTrait,
+    events: &[audit_event::Model],
+) -> AppResult<()> {
     for chunk in events.chunks(CHUNK) {
         audit_event::Entity::insert_many(chunk.iter().cloned().map(audit_event::ActiveModel::from))
             .exec(db)
@@ -112,7 +122,7 @@ pub async fn insert_all(db: &impl ConnectionTrait, events: &[audit_event::Model]
 }
 
 /// Stores one audit event and its outbox event (see [`insert_all`]).
-pub async fn record(
+pub(super) async fn record(
     db: &impl ConnectionTrait,
     actor: Option<&Actor>,
     action: &str,

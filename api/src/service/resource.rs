@@ -55,6 +55,7 @@ pub trait Resource: Sized + Send + Sync + 'static {
     /// transaction: rows belonging to a duplicate move to the survivor. Nothing by default.
     fn merge_customers<'a>(
         _txn: &'a DatabaseTransaction,
+        _actor: &'a Actor,
         _survivor: &'a entity::customer::Model,
         _dups: &'a [Uuid],
     ) -> impl Future<Output = AppResult<()>> + Send + 'a {
@@ -151,6 +152,7 @@ pub trait Registered: Sync {
     fn merge_customers<'a>(
         &self,
         txn: &'a DatabaseTransaction,
+        actor: &'a Actor,
         survivor: &'a entity::customer::Model,
         dups: &'a [Uuid],
     ) -> BoxFuture<'a, AppResult<()>>;
@@ -185,10 +187,11 @@ impl<R: Resource> Registered for Entry<R> {
     fn merge_customers<'a>(
         &self,
         txn: &'a DatabaseTransaction,
+        actor: &'a Actor,
         survivor: &'a entity::customer::Model,
         dups: &'a [Uuid],
     ) -> BoxFuture<'a, AppResult<()>> {
-        Box::pin(R::merge_customers(txn, survivor, dups))
+        Box::pin(R::merge_customers(txn, actor, survivor, dups))
     }
 }
 
@@ -222,11 +225,12 @@ pub fn named(type_name: &str) -> Option<&'static dyn Registered> {
 /// Every resource's part of a customer merge, in registry order.
 pub async fn merge_customers(
     txn: &DatabaseTransaction,
+    actor: &Actor,
     survivor: &entity::customer::Model,
     dups: &[Uuid],
 ) -> AppResult<()> {
     for r in REGISTRY {
-        r.merge_customers(txn, survivor, dups).await?;
+        r.merge_customers(txn, actor, survivor, dups).await?;
     }
     Ok(())
 }

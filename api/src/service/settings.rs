@@ -230,6 +230,9 @@ pub async fn update(
     let next = next
         .validated()
         .map_err(|e| AppError::validation(e.field, e.message))?;
+    // The settings are one JSON value validated as a whole, not a registered resource with
+    // columns, so they take the steps of `service::write` themselves: versioned write, audit
+    // event and outbox event in this transaction.
     let now = Utc::now();
     let next_version = versioned::next(version, "the settings")?;
     let written = setting::Entity::update_many()

@@ -89,3 +89,77 @@ async fn each_change_leaves_one_event_and_a_refused_one_none() {
         .collect();
     assert_eq!(shared.len(), 2);
 }
+
+/// A password change goes through the same write path: the version moves on (so a profile
+/// update made against the old version is refused instead of writing the old hash back), and
+/// the change is announced without the hash.
+#[tokio::test]
+async fn a_password_change_moves_the_version_and_hides_the_hash() {
+    let app = spawn_app().await;
+    let u = app.user(Role::Sales, None).await;
+    let v0 = app.ok(&u, "{ me { version } }", json!({})).await["me"]["version"]
+        .as_i64()
+        .unwrap();
+    app.ok(
+        &u,
+        "mutation($c: String!) { changePassword(input: {currentPassword: $c, newPassword: \"Another-Good-One-7\"}) { ok } }",
+        json!({ "c": PASSWORD }),
+    )
+    .await;
+    let v1 = app.ok(&u, "{ me { version } }", json!({})).await["me"]["version"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(v1, v0 + 1);
+    let r = app
+        .gql(
+            Some(&u.token),
+            "mutation($v: Int!) { updateProfile(input: {version: $v, displayName: \"旧版本\"}) { user { version } } }",
+            json!({ "v": v0 }),
+        )
+        .await;
+    assert_eq!(code(&r), "CONFLICT", "{r}");
+    let e = outbox_event::Entity::find()
+        .filter(outbox_event::Column::EventType.eq("User.change_password"))
+        .filter(outbox_event::Column::ResourceId.eq(u.id))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("announced");
+    let payload: Value = serde_json::from_str(&e.payload).unwrap();
+    assert_eq!(
+        payload["changes"],
+        json!({ "password": { "old": "***", "new": "***" } })
+    );
+    assert!(!e.payload.contains("argon2"), "{}", e.payload);
+}
+
+/// Moving the primary mark changes two contacts, and both changes are announced.
+#[tokio::test]
+async fn a_new_primary_contact_announces_the_old_one_losing_the_mark() {
+    let app = spawn_app().await;
+    let rep = app.user(Role::Sales, None).await;
+    let customer = app.customer(&rep, "联系人公司").await;
+    let add = "mutation($c: ID!, $n: String!, $p: Boolean!) { createContact(input: {customerId: $c, contact: {name: $n}, primary: $p}) { contact { id isPrimary } } }";
+    app.ok(
+        &rep,
+        add,
+        json!({ "c": customer, "n": "第一位", "p": false }),
+    )
+    .await;
+    app.ok(
+        &rep,
+        add,
+        json!({ "c": customer, "n": "第二位", "p": true }),
+    )
+    .await;
+    let types: Vec<String> = events(&app)
+        .await
+        .into_iter()
+        .filter(|e| e.resource == "Contact")
+        .map(|e| e.event_type)
+        .collect();
+    assert_eq!(
+        types,
+        ["Contact.create", "Contact.unset_primary", "Contact.create"]
+    );
+}

@@ -1,8 +1,11 @@
 //! Contacts: the people at a customer. Visible and editable exactly when their customer is;
 //! once a customer has contacts, exactly one of them is primary.
 
-use super::customers::{access, write};
-use super::{audit, idempotency, versioned};
+mod write;
+
+pub use write::{create, delete, insert_for, set_primary, update};
+
+use super::audit;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldContext};
 use crate::pagination::{Key, Page, PageArgs, Sort, page};
@@ -10,17 +13,12 @@ use crate::service::customers::Customers;
 use crate::service::resource::{Child, Resource, child_of};
 use crate::sql::contains;
 use crate::state::AppState;
-use chrono::Utc;
-use domain::role::Capability;
 use domain::text;
 use domain::user::Email;
 use entity::{contact, customer};
 use sea_orm::Condition;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, Select, Set,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Select};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -88,7 +86,7 @@ fn audit_json(m: &contact::Model) -> serde_json::Value {
     })
 }
 
-fn diff(old: Option<&contact::Model>, new: &contact::Model) -> serde_json::Value {
+pub(crate) fn diff(old: Option<&contact::Model>, new: &contact::Model) -> serde_json::Value {
     let mut changes = audit::Changes::new();
     let new_v = audit_json(new);
     let old_v = old.map(audit_json);
@@ -139,10 +137,11 @@ impl Resource for Contacts {
     /// no primary contact, its oldest becomes primary.
     fn merge_customers<'a>(
         txn: &'a DatabaseTransaction,
+        actor: &'a Actor,
         survivor: &'a customer::Model,
         dups: &'a [Uuid],
     ) -> impl std::future::Future<Output = AppResult<()>> + Send + 'a {
-        move_contacts(txn, survivor.id, dups)
+        write::move_contacts(txn, actor, survivor.id, dups)
     }
 }
 
@@ -153,280 +152,6 @@ impl Child for Contacts {
     fn parent_of(row: &contact::Model) -> Uuid {
         row.customer_id
     }
-}
-
-async fn move_contacts(db: &impl ConnectionTrait, survivor: Uuid, dups: &[Uuid]) -> AppResult<()> {
-    contact::Entity::update_many()
-        .col_expr(contact::Column::CustomerId, Expr::value(survivor))
-        .col_expr(contact::Column::IsPrimary, Expr::value(false))
-        .col_expr(
-            contact::Column::Version,
-            Expr::col(contact::Column::Version).add(1),
-        )
-        .filter(contact::Column::CustomerId.is_in(dups.iter().copied()))
-        .exec(db)
-        .await?;
-    if has_primary(db, survivor).await? {
-        return Ok(());
-    }
-    let first = contact::Entity::find()
-        .filter(contact::Column::CustomerId.eq(survivor))
-        .filter(contact::Column::DeletedAt.is_null())
-        .order_by_asc(contact::Column::CreatedAt)
-        .order_by_asc(contact::Column::Id)
-        .one(db)
-        .await?;
-    if let Some(c) = first {
-        let mut am: contact::ActiveModel = c.into();
-        am.is_primary = Set(true);
-        am.update(db).await?;
-    }
-    Ok(())
-}
-
-async fn has_primary(db: &impl ConnectionTrait, customer_id: Uuid) -> AppResult<bool> {
-    Ok(contact::Entity::find()
-        .filter(contact::Column::CustomerId.eq(customer_id))
-        .filter(contact::Column::DeletedAt.is_null())
-        .filter(contact::Column::IsPrimary.eq(true))
-        .one(db)
-        .await?
-        .is_some())
-}
-
-async fn find_visible(
-    db: &impl ConnectionTrait,
-    state: &AppState,
-    actor: &Actor,
-    id: Uuid,
-) -> AppResult<contact::Model> {
-    scoped(state, actor)
-        .filter(contact::Column::Id.eq(id))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("contact"))
-}
-
-async fn has_live_contacts(db: &impl ConnectionTrait, customer_id: Uuid) -> AppResult<bool> {
-    Ok(contact::Entity::find()
-        .filter(contact::Column::CustomerId.eq(customer_id))
-        .filter(contact::Column::DeletedAt.is_null())
-        .one(db)
-        .await?
-        .is_some())
-}
-
-async fn clear_primary(db: &impl ConnectionTrait, customer_id: Uuid) -> AppResult<()> {
-    contact::Entity::update_many()
-        .col_expr(contact::Column::IsPrimary, Expr::value(false))
-        .col_expr(
-            contact::Column::Version,
-            Expr::col(contact::Column::Version).add(1),
-        )
-        .filter(contact::Column::CustomerId.eq(customer_id))
-        .filter(contact::Column::IsPrimary.eq(true))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Adds a contact to `customer` (already checked by the caller). The first contact of a
-/// customer is always primary.
-pub async fn insert_for(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    customer: &customer::Model,
-    patch: ContactPatch,
-    primary: bool,
-) -> AppResult<contact::Model> {
-    let now = Utc::now();
-    let mut m = contact::Model {
-        id: Uuid::now_v7(),
-        customer_id: customer.id,
-        name: String::new(),
-        title: None,
-        mobile: None,
-        phone: None,
-        email: None,
-        wechat: None,
-        notes: None,
-        is_primary: false,
-        created_at: now,
-        updated_at: now,
-        version: 1,
-        deleted_at: None,
-    };
-    if patch.name.is_none() {
-        return Err(AppError::validation("name", "must not be empty"));
-    }
-    patch.apply(&mut m)?;
-    write::lock(db, customer.id).await?;
-    let primary = primary || !has_live_contacts(db, customer.id).await?;
-    if primary {
-        clear_primary(db, customer.id).await?;
-    }
-    m.is_primary = primary;
-    let saved = contact::ActiveModel::from(m).insert(db).await?;
-    audit::record(
-        db,
-        Some(actor),
-        "create",
-        "Contact",
-        saved.id,
-        diff(None, &saved),
-    )
-    .await?;
-    Ok(saved)
-}
-
-#[tracing::instrument(skip_all, fields(actor = %actor.id))]
-pub async fn create(
-    state: &AppState,
-    actor: &Actor,
-    customer_id: Uuid,
-    patch: ContactPatch,
-    primary: bool,
-    key: Option<idempotency::Key>,
-) -> AppResult<contact::Model> {
-    let txn = crate::db::begin(&state.db).await?;
-    if let Some(existing) = idempotency::replay(&txn, actor, key.as_ref(), "createContact").await? {
-        return find_visible(&txn, state, actor, existing).await;
-    }
-    let (customer, _) =
-        access::require(&txn, state, actor, customer_id, |a| a.can_edit, "edit").await?;
-    let saved = insert_for(&txn, actor, &customer, patch, primary).await?;
-    idempotency::remember(&txn, actor, key.as_ref(), "createContact", saved.id).await?;
-    txn.commit().await?;
-    Ok(saved)
-}
-
-/// The contact and its customer, if the actor may edit that customer.
-async fn editable(
-    db: &impl ConnectionTrait,
-    state: &AppState,
-    actor: &Actor,
-    id: Uuid,
-) -> AppResult<contact::Model> {
-    let c = find_visible(db, state, actor, id).await?;
-    access::require(db, state, actor, c.customer_id, |a| a.can_edit, "edit").await?;
-    Ok(c)
-}
-
-async fn save(
-    db: &impl ConnectionTrait,
-    current: &contact::Model,
-    mut next: contact::Model,
-    expected: i32,
-) -> AppResult<contact::Model> {
-    next.version = versioned::next(expected, "the contact")?;
-    next.updated_at = Utc::now();
-    let id = (contact::Column::Id, next.id);
-    let version = (contact::Column::Version, expected);
-    if !versioned::write::<contact::Entity>(db, current, &next, id, version).await? {
-        return Err(AppError::stale("the contact"));
-    }
-    Ok(next)
-}
-
-#[tracing::instrument(skip_all, fields(actor = %actor.id))]
-pub async fn update(
-    state: &AppState,
-    actor: &Actor,
-    id: Uuid,
-    version: i32,
-    patch: ContactPatch,
-) -> AppResult<contact::Model> {
-    let txn = crate::db::begin(&state.db).await?;
-    let current = editable(&txn, state, actor, id).await?;
-    let mut next = current.clone();
-    patch.apply(&mut next)?;
-    let saved = save(&txn, &current, next, version).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "update",
-        "Contact",
-        id,
-        diff(Some(&current), &saved),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
-}
-
-/// Soft-deletes a contact; deleting the primary promotes the oldest remaining contact.
-#[tracing::instrument(skip_all, fields(actor = %actor.id))]
-pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<contact::Model> {
-    if !actor
-        .role
-        .can(Capability::DeleteContact, &state.role_settings())
-    {
-        return Err(AppError::forbidden("your role may not delete contacts"));
-    }
-    let txn = crate::db::begin(&state.db).await?;
-    let current = editable(&txn, state, actor, id).await?;
-    write::lock(&txn, current.customer_id).await?;
-    let mut next = current.clone();
-    next.deleted_at = Some(Utc::now());
-    next.is_primary = false;
-    let saved = save(&txn, &current, next, current.version).await?;
-    if current.is_primary {
-        let heir = contact::Entity::find()
-            .filter(contact::Column::CustomerId.eq(current.customer_id))
-            .filter(contact::Column::DeletedAt.is_null())
-            .order_by_asc(contact::Column::CreatedAt)
-            .order_by_asc(contact::Column::Id)
-            .one(&txn)
-            .await?;
-        if let Some(h) = heir {
-            promote(&txn, actor, h).await?;
-        }
-    }
-    audit::record(
-        &txn,
-        Some(actor),
-        "delete",
-        "Contact",
-        id,
-        diff(Some(&current), &saved),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
-}
-
-async fn promote(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    c: contact::Model,
-) -> AppResult<contact::Model> {
-    clear_primary(db, c.customer_id).await?;
-    let mut next = c.clone();
-    next.is_primary = true;
-    let saved = save(db, &c, next, c.version).await?;
-    audit::record(
-        db,
-        Some(actor),
-        "set_primary",
-        "Contact",
-        c.id,
-        diff(Some(&c), &saved),
-    )
-    .await?;
-    Ok(saved)
-}
-
-#[tracing::instrument(skip_all, fields(actor = %actor.id))]
-pub async fn set_primary(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<contact::Model> {
-    let txn = crate::db::begin(&state.db).await?;
-    let current = editable(&txn, state, actor, id).await?;
-    let saved = if current.is_primary {
-        current
-    } else {
-        promote(&txn, actor, current).await?
-    };
-    txn.commit().await?;
-    Ok(saved)
 }
 
 /// Conditions for the contacts list; all given ones must hold.

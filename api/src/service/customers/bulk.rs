@@ -3,10 +3,12 @@
 //! writes one audit event per customer. Customers the actor is not entitled to change are
 //! reported as skipped, never changed.
 
-use super::{CustomerFilter, access, patch, query, write};
+use super::{CustomerFilter, access, query, write};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::{audit, org};
+use crate::service::customers::query::Customers;
+use crate::service::org;
+use crate::service::write as stored;
 use crate::state::AppState;
 use chrono::Utc;
 use domain::permission::{Access, ShareLevel};
@@ -168,16 +170,9 @@ async fn set_owner(
         next.owner_id = owner;
         next.owner_assigned_at = owner.map(|_| now);
         next.pooled_at = if owner.is_none() { Some(now) } else { None };
-        let saved = write::save(txn, &old, next, old.version).await?;
-        audit::record(
-            txn,
-            Some(actor),
-            action,
-            "Customer",
-            old.id,
-            patch::diff(Some(&old), &saved),
-        )
-        .await?;
+        let saved =
+            stored::update::<Customers, _>(txn, Some(actor), action, &old, next, old.version)
+                .await?;
         changed.push(saved);
     }
     Ok(changed)

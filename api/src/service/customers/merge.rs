@@ -2,10 +2,12 @@
 //! resource moves its rows over (contacts and shares today), empty fields of the survivor are filled from the
 //! duplicates, and the duplicates are soft-deleted pointing at the survivor.
 
+use super::query::Customers;
 use super::{access, patch, write};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::{audit, resource};
+use crate::service::resource;
+use crate::service::write as stored;
 use crate::state::AppState;
 use chrono::Utc;
 use entity::customer;
@@ -73,30 +75,29 @@ pub async fn merge(
     tags.truncate(patch::MAX_TAGS);
     next.tags = patch::encode_tags(&tags)?;
 
-    resource::merge_customers(&txn, &survivor, &dups).await?;
+    resource::merge_customers(&txn, actor, &survivor, &dups).await?;
 
     let now = Utc::now();
     for d in merged {
         let mut gone = d.clone();
         gone.deleted_at = Some(now);
         gone.merged_into_id = Some(survivor_id);
-        let saved = write::save(&txn, &d, gone, d.version).await?;
-        audit::record(
-            &txn,
-            Some(actor),
-            "merged_into",
-            "Customer",
-            d.id,
-            patch::diff(Some(&d), &saved),
-        )
-        .await?;
+        stored::update::<Customers, _>(&txn, Some(actor), "merged_into", &d, gone, d.version)
+            .await?;
     }
-    let saved = write::save(&txn, &survivor, next, survivor.version).await?;
-    let mut changes = patch::diff(Some(&survivor), &saved);
-    if let Some(obj) = changes.as_object_mut() {
-        obj.insert("mergedFrom".into(), json!({ "old": null, "new": dups }));
-    }
-    audit::record(&txn, Some(actor), "merge", "Customer", survivor_id, changes).await?;
+    let mut notes = serde_json::Map::new();
+    notes.insert("mergedFrom".into(), json!({ "old": null, "new": dups }));
+    let expected = survivor.version;
+    let saved = stored::update_noting::<Customers, _>(
+        &txn,
+        Some(actor),
+        "merge",
+        &survivor,
+        next,
+        expected,
+        notes,
+    )
+    .await?;
     txn.commit().await?;
     Ok(saved)
 }

@@ -2,15 +2,14 @@
 //! owner. A periodic job sweeps (`GUANXI_POOL_SWEEP_SECS`); reads never do, so a read never
 //! waits on writes and never takes a write lock.
 
-use super::patch;
+use super::query::Customers;
 use crate::error::AppResult;
-use crate::service::audit;
+use crate::service::write;
 use crate::state::AppState;
 use chrono::{Duration, Utc};
 use entity::customer;
-use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use uuid::Uuid;
+use serde_json::Map;
 
 /// Returns neglected customers to the pool, one audit event each; returns how many.
 pub async fn sweep(state: &AppState) -> AppResult<u64> {
@@ -31,7 +30,7 @@ pub async fn sweep(state: &AppState) -> AppResult<u64> {
     // Looking costs no write lock; most sweeps find nothing. The id order keeps replicas that
     // sweep at once from locking rows in different orders.
     let rows = customer::Entity::find()
-        .filter(stale.clone())
+        .filter(stale)
         .order_by_asc(customer::Column::Id)
         .limit(10_000)
         .all(&state.db)
@@ -40,41 +39,26 @@ pub async fn sweep(state: &AppState) -> AppResult<u64> {
         return Ok(0);
     }
     let txn = crate::db::begin(&state.db).await?;
-    // Each row is re-checked as it is updated, so a customer contacted (or swept by another
-    // replica) since the select is left alone and gets no audit event.
+    // A customer changed since the select (contacted, or swept by another replica) has a new
+    // version: it is left alone and gets no audit event.
     let mut swept = 0u64;
     for old in &rows {
-        let done = customer::Entity::update_many()
-            .col_expr(customer::Column::OwnerId, Expr::value(Option::<Uuid>::None))
-            .col_expr(
-                customer::Column::OwnerAssignedAt,
-                Expr::value(Option::<chrono::DateTime<Utc>>::None),
-            )
-            .col_expr(customer::Column::PooledAt, Expr::value(now))
-            .col_expr(customer::Column::UpdatedAt, Expr::value(now))
-            .col_expr(
-                customer::Column::Version,
-                Expr::col(customer::Column::Version).add(1),
-            )
-            .filter(customer::Column::Id.eq(old.id))
-            .filter(stale.clone())
-            .exec(&txn)
-            .await?;
-        if done.rows_affected == 0 {
-            continue;
-        }
-        let mut new = old.clone();
-        new.owner_id = None;
-        audit::record(
+        let mut next = old.clone();
+        next.owner_id = None;
+        next.owner_assigned_at = None;
+        next.pooled_at = Some(now);
+        let expected = old.version;
+        let done = write::try_update::<Customers, _>(
             &txn,
             None,
             "return_to_pool",
-            "Customer",
-            old.id,
-            patch::diff(Some(old), &new),
+            old,
+            next,
+            expected,
+            Map::new(),
         )
         .await?;
-        swept += 1;
+        swept += u64::from(done.is_some());
     }
     txn.commit().await?;
     tracing::info!(count = swept, "customers returned to the public pool");

@@ -4,9 +4,9 @@
 use super::bulk::{BulkOutcome, Skipped, Target, entitled, finish, resolve};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::audit;
 use crate::service::customers::Customers;
 use crate::service::resource::{Child, Resource, child_of};
+use crate::service::write;
 use crate::state::AppState;
 use chrono::Utc;
 use domain::permission::ShareLevel;
@@ -42,6 +42,7 @@ impl Resource for CustomerShares {
 
     fn merge_customers<'a>(
         txn: &'a DatabaseTransaction,
+        _actor: &'a Actor,
         survivor: &'a customer::Model,
         dups: &'a [Uuid],
     ) -> impl std::future::Future<Output = AppResult<()>> + Send + 'a {
@@ -196,7 +197,7 @@ pub async fn share(
     let mut inserts = Vec::new();
     let mut relevel: Vec<Uuid> = Vec::new();
     let mut deletes: Vec<Uuid> = Vec::new();
-    let mut audits = Vec::new();
+    let mut notes = Vec::new();
     let mut changed = Vec::new();
     let action = if level.is_some() { "share" } else { "unshare" };
     for c in rows {
@@ -241,13 +242,7 @@ pub async fn share(
             });
             continue;
         }
-        audits.push(audit::event(
-            Some(actor),
-            action,
-            "Customer",
-            c.id,
-            json!({ "shares": { "old": old, "new": new } }),
-        ));
+        notes.push((c.id, json!({ "shares": { "old": old, "new": new } })));
         changed.push(c);
     }
     for chunk in inserts.chunks(CHUNK) {
@@ -270,7 +265,7 @@ pub async fn share(
             .exec(&txn)
             .await?;
     }
-    audit::insert_all(&txn, &audits).await?;
+    write::note_all::<Customers>(&txn, Some(actor), action, notes).await?;
     finish(txn, dry_run).await?;
     Ok(BulkOutcome {
         dry_run,

@@ -1,18 +1,19 @@
 //! Creating, changing, deleting and restoring customers.
 
+use super::query::Customers;
 use super::{CustomerPatch, access, duplicates, patch, query};
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult, violated_unique};
+use crate::error::{AppError, AppResult};
 use crate::service::contacts::{self, ContactPatch};
-use crate::service::{audit, idempotency, org, versioned};
+use crate::service::write::{self, Stored};
+use crate::service::{idempotency, org};
 use crate::state::AppState;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use domain::permission::may_own_customers;
 use domain::role::{Capability, Role};
 use entity::{customer, user};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use serde_json::Value;
 use uuid::Uuid;
 
 pub struct NewCustomer {
@@ -87,16 +88,7 @@ pub async fn create(
         None
     };
     duplicates::ensure_unique(&txn, &m.name_key, None).await?;
-    let saved = insert(&txn, m).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "create",
-        "Customer",
-        saved.id,
-        patch::diff(None, &saved),
-    )
-    .await?;
+    let saved = write::insert::<Customers, _>(&txn, Some(actor), "create", m).await?;
     if let Some(c) = input.primary_contact {
         contacts::insert_for(&txn, actor, &saved, c, true).await?;
     }
@@ -116,52 +108,28 @@ pub async fn lock(db: &impl ConnectionTrait, id: Uuid) -> AppResult<()> {
     Ok(())
 }
 
-/// Inserts a row, turning a lost race on the name index into the duplicate conflict.
-pub async fn insert(db: &impl ConnectionTrait, m: customer::Model) -> AppResult<customer::Model> {
-    let key = m.name_key.clone();
-    let am: customer::ActiveModel = m.into();
-    match am.insert(db).await {
-        Ok(saved) => Ok(saved),
-        Err(e) if violated_unique(&e).is_some() => {
-            match duplicates::holder_of(db, &key, None).await? {
-                Some(existing) => Err(duplicates::conflict(db, &existing).await?),
-                None => Err(e.into()),
-            }
-        }
-        Err(e) => Err(e.into()),
-    }
-}
+impl Stored for Customers {
+    const NOUN: &'static str = "the customer";
+    const VERSION: customer::Column = customer::Column::Version;
 
-/// Writes the fields where `next` differs from `current` if the stored version is still
-/// `expected`, bumping version and `updated_at`.
-pub async fn save(
-    db: &impl ConnectionTrait,
-    current: &customer::Model,
-    mut next: customer::Model,
-    expected: i32,
-) -> AppResult<customer::Model> {
-    next.version = versioned::next(expected, "the customer")?;
-    next.updated_at = Utc::now();
-    let id = next.id;
-    let key = next.name_key.clone();
-    let result = versioned::write::<customer::Entity>(
-        db,
-        current,
-        &next,
-        (customer::Column::Id, id),
-        (customer::Column::Version, expected),
-    )
-    .await;
-    match result {
-        Ok(false) => Err(AppError::stale("the customer")),
-        Ok(true) => Ok(next),
-        Err(e) if violated_unique(&e).is_some() => {
-            match duplicates::holder_of(db, &key, Some(id)).await? {
-                Some(existing) => Err(duplicates::conflict(db, &existing).await?),
-                None => Err(e.into()),
-            }
+    fn stamp(row: &mut customer::Model, version: i32, now: DateTime<Utc>) {
+        row.version = version;
+        row.updated_at = now;
+    }
+
+    fn changes(before: Option<&customer::Model>, after: &customer::Model) -> Value {
+        patch::diff(before, after)
+    }
+
+    /// A lost race on the name index is the duplicate conflict, naming the holder.
+    async fn refused<C: ConnectionTrait>(db: &C, row: &customer::Model, err: DbErr) -> AppError {
+        match duplicates::holder_of(db, &row.name_key, Some(row.id)).await {
+            Ok(Some(existing)) => match duplicates::conflict(db, &existing).await {
+                Ok(e) | Err(e) => e,
+            },
+            Ok(None) => err.into(),
+            Err(e) => e,
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -180,16 +148,8 @@ pub async fn update(
     if next.name_key != current.name_key {
         duplicates::ensure_unique(&txn, &next.name_key, Some(id)).await?;
     }
-    let saved = save(&txn, &current, next, version).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "update",
-        "Customer",
-        id,
-        patch::diff(Some(&current), &saved),
-    )
-    .await?;
+    let saved =
+        write::update::<Customers, _>(&txn, Some(actor), "update", &current, next, version).await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -206,16 +166,10 @@ pub async fn delete(
     let (current, _) = access::require(&txn, state, actor, id, |a| a.can_delete, "delete").await?;
     let mut next = current.clone();
     next.deleted_at = Some(Utc::now());
-    let saved = save(&txn, &current, next, version.unwrap_or(current.version)).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "delete",
-        "Customer",
-        id,
-        patch::diff(Some(&current), &saved),
-    )
-    .await?;
+    let expected = version.unwrap_or(current.version);
+    let saved =
+        write::update::<Customers, _>(&txn, Some(actor), "delete", &current, next, expected)
+            .await?;
     txn.commit().await?;
     Ok(saved)
 }
@@ -240,16 +194,10 @@ pub async fn restore(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<cus
     duplicates::ensure_unique(&txn, &current.name_key, Some(id)).await?;
     let mut next = current.clone();
     next.deleted_at = None;
-    let saved = save(&txn, &current, next, current.version).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "restore",
-        "Customer",
-        id,
-        patch::diff(Some(&current), &saved),
-    )
-    .await?;
+    let expected = current.version;
+    let saved =
+        write::update::<Customers, _>(&txn, Some(actor), "restore", &current, next, expected)
+            .await?;
     txn.commit().await?;
     Ok(saved)
 }

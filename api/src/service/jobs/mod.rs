@@ -271,15 +271,8 @@ pub async fn retry(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<job::
     next.finished_at = Set(None);
     next.updated_at = Set(now);
     let saved = next.update(&txn).await?;
-    crate::service::audit::record(
-        &txn,
-        Some(actor),
-        "retry",
-        "Job",
-        saved.id,
-        serde_json::json!({ "state": { "old": DEAD, "new": QUEUED } }),
-    )
-    .await?;
+    let changes = serde_json::json!({ "state": { "old": DEAD, "new": QUEUED } });
+    crate::service::write::note::<Jobs>(&txn, Some(actor), "retry", saved.id, changes).await?;
     txn.commit().await?;
     Ok(saved)
 }

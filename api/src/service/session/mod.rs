@@ -6,7 +6,8 @@ mod throttle;
 
 pub use password::change_password;
 
-use super::audit;
+use super::users::Users;
+use super::write;
 use crate::auth::{Actor, refresh};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
@@ -257,15 +258,8 @@ pub async fn logout(state: &AppState, actor: &Actor, refresh_token: Option<&str>
 pub async fn sign_out_everywhere(state: &AppState, actor: &Actor) -> AppResult<u64> {
     let txn = crate::db::begin(&state.db).await?;
     let n = end_all(&txn, actor.id).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "sign_out_everywhere",
-        "User",
-        actor.id,
-        json!({ "sessions": n }),
-    )
-    .await?;
+    let changes = json!({ "sessions": n });
+    write::note::<Users>(&txn, Some(actor), "sign_out_everywhere", actor.id, changes).await?;
     txn.commit().await?;
     Ok(n)
 }
@@ -279,15 +273,8 @@ pub async fn end_sessions_of(state: &AppState, actor: &Actor, user_id: Uuid) -> 
         .await?
         .ok_or_else(|| AppError::not_found("user"))?;
     let n = end_all(&txn, user_id).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "end_sessions",
-        "User",
-        user_id,
-        json!({ "sessions": n }),
-    )
-    .await?;
+    let changes = json!({ "sessions": n });
+    write::note::<Users>(&txn, Some(actor), "end_sessions", user_id, changes).await?;
     txn.commit().await?;
     Ok(n)
 }

@@ -2,14 +2,10 @@
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldContext};
-use crate::service::audit;
 use crate::state::AppState;
-use chrono::Utc;
 use domain::user::check_password_strength;
 use entity::user;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use serde_json::json;
+use sea_orm::EntityTrait;
 
 /// Changes the actor's password after checking the current one; every other session of theirs
 /// ends, so a thief who knew the old password is signed out.
@@ -43,28 +39,8 @@ pub async fn change_password(
     }
     let hash = state.passwords.hash_blocking(new.to_string()).await?;
     let txn = crate::db::begin(&state.db).await?;
-    user::Entity::update_many()
-        .col_expr(user::Column::PasswordHash, Expr::value(hash))
-        .col_expr(user::Column::UpdatedAt, Expr::value(Utc::now()))
-        // A concurrent profile update made against the old version must fail rather than
-        // write the old hash back.
-        .col_expr(
-            user::Column::Version,
-            Expr::col(user::Column::Version).add(1),
-        )
-        .filter(user::Column::Id.eq(actor.id))
-        .exec(&txn)
-        .await?;
+    crate::service::users::set_password_hash(&txn, actor, hash).await?;
     super::end_all_but(&txn, actor.id, Some(actor.session_id)).await?;
-    audit::record(
-        &txn,
-        Some(actor),
-        "change_password",
-        "User",
-        actor.id,
-        json!({ "password": { "old": "***", "new": "***" } }),
-    )
-    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -3,11 +3,13 @@
 use super::Prepared;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::service::audit;
 use crate::service::contacts::ContactPatch;
+use crate::service::contacts::Contacts;
+use crate::service::customers::query::Customers;
 use crate::service::customers::{access, patch, write};
+use crate::service::write as stored;
 use crate::state::AppState;
-use entity::{audit_event, contact, customer};
+use entity::{contact, customer};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -29,42 +31,10 @@ pub(super) async fn insert_rows(
     actor: &Actor,
     rows: &[Prepared],
 ) -> AppResult<()> {
-    let customers: Vec<customer::ActiveModel> =
-        rows.iter().map(|p| p.customer.clone().into()).collect();
-    customer::Entity::insert_many(customers).exec(txn).await.map_err(|e| {
-        if crate::error::violated_unique(&e).is_some() {
-            AppError::conflict("a customer in this batch was created by someone else meanwhile; import again to skip it")
-        } else {
-            e.into()
-        }
-    })?;
-    let contacts: Vec<contact::ActiveModel> = rows
-        .iter()
-        .filter_map(|p| p.contact.clone().map(Into::into))
-        .collect();
-    if !contacts.is_empty() {
-        contact::Entity::insert_many(contacts).exec(txn).await?;
-    }
-    let mut audits: Vec<audit_event::Model> = Vec::with_capacity(rows.len() * 2);
-    for p in rows {
-        audits.push(audit::event(
-            Some(actor),
-            "import",
-            "Customer",
-            p.customer.id,
-            patch::diff(None, &p.customer),
-        ));
-        if let Some(c) = &p.contact {
-            audits.push(audit::event(
-                Some(actor),
-                "import",
-                "Contact",
-                c.id,
-                serde_json::json!({ "name": { "old": null, "new": c.name } }),
-            ));
-        }
-    }
-    audit::insert_all(txn, &audits).await?;
+    let customers: Vec<customer::Model> = rows.iter().map(|p| p.customer.clone()).collect();
+    stored::insert_all::<Customers, _>(txn, Some(actor), "import", &customers).await?;
+    let contacts: Vec<contact::Model> = rows.iter().filter_map(|p| p.contact.clone()).collect();
+    stored::insert_all::<Contacts, _>(txn, Some(actor), "import", &contacts).await?;
     Ok(())
 }
 
@@ -110,16 +80,9 @@ pub(super) async fn merge_row(
     next.tags = patch::encode_tags(&tags)?;
     let mut changed = next != current;
     if changed {
-        let saved = write::save(&txn, &current, next, current.version).await?;
-        audit::record(
-            &txn,
-            Some(actor),
-            "import_merge",
-            "Customer",
-            id,
-            patch::diff(Some(&current), &saved),
-        )
-        .await?;
+        let expected = current.version;
+        stored::update::<Customers, _>(&txn, Some(actor), "import_merge", &current, next, expected)
+            .await?;
     }
     if let Some(c) = p.contact {
         let known = contact::Entity::find()
