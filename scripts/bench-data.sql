@@ -1,11 +1,11 @@
--- Bench data for `scripts/bench`, set-based: 2,000 users in a 4-level org tree, 100,000
--- customers (about 8% in the pool), ~150,000 contacts and 40,000 shares.
+-- Bench data for `scripts/bench`, set-based: 2,000 users in a 4-level org tree, `:customers`
+-- customers (about 8% in the pool), 1.5 contacts per customer and shares of 40% of them.
 --
 -- Run with psql against a database `guanxi migrate` has prepared, after one user was created
 -- through the CLI (`guanxi create-user`): pass its e-mail as `-v director=...`. That user
 -- becomes director 1, whose subtree (52 of the 100 managers and their sales) owns about half
 -- of the customers; every generated user gets its password hash, so all can sign in.
--- It refuses to run twice: the script that calls it skips it once 100,000 customers exist.
+-- It refuses to run twice: the script that calls it skips it once the customers exist.
 
 \set ON_ERROR_STOP on
 BEGIN;
@@ -76,9 +76,10 @@ WITH RECURSIVE c(ancestor_id, descendant_id, depth) AS (
 INSERT INTO org_closure (ancestor_id, descendant_id, depth)
 SELECT ancestor_id, descendant_id, MIN(depth) FROM c GROUP BY ancestor_id, descendant_id;
 
--- Customers: the name is city + word + character + industry + legal form. Each k maps to a
--- distinct (city, word, character, industry), so names and keys are unique; one in 12 is a
--- 科技 company. Every 20th customer is a person (个人) instead.
+-- Customers: the name is city + word + character + industry + legal form. Each k below 103,680
+-- maps to a distinct (city, word, character, industry), so names and keys are unique; above
+-- that a branch number (分号) keeps them so. One in 12 is a 科技 company. Every 20th customer
+-- is a person (个人) instead.
 CREATE TEMP TABLE w AS SELECT
   ARRAY['星辰','华信','东方','金桥','恒通','瑞丰','嘉禾','宏远','天成','永信','新达','博雅','中科','汇通','盛世',
         '鼎力','融创','安泰','锦程','凯旋','海纳','九州','长城','明德','蓝海','聚源','立信','百川','腾飞','正泰'] AS w1,
@@ -108,7 +109,7 @@ CREATE TEMP TABLE gen AS
 SELECT k,
        random() AS r_owner, random() AS r_pool, random() AS r_contact, random() AS r_next,
        random() AS r_created, random() AS r_imp, random() AS r_misc
-FROM generate_series(0, 99999) AS k;
+FROM generate_series(0, :customers - 1) AS k;
 
 INSERT INTO customers (id, name, name_key, name_pinyin, name_initials, kind, importance,
   loyalty_stage, source, industry, province, city, address, phone, website, tags, notes,
@@ -116,7 +117,7 @@ INSERT INTO customers (id, name, name_key, name_pinyin, name_initials, kind, imp
   opening_balance, pooled_at, merged_into_id, created_by, created_at, updated_at, version,
   deleted_at)
 SELECT gen_random_uuid(),
-       x.name, x.name_key, x.py, x.ini,
+       x.name || x.branch, x.name_key || x.branch, x.py || x.branch, x.ini,
        CASE WHEN x.person THEN 'INDIVIDUAL' ELSE 'COMPANY' END,
        CASE WHEN g.r_imp < 0.05 THEN 'VIP' WHEN g.r_imp < 0.25 THEN 'IMPORTANT' ELSE 'ORDINARY' END,
        (ARRAY['POTENTIAL','NEW','REGULAR','OLD','LOYAL'])[1 + floor(g.r_misc * 5)::int],
@@ -148,6 +149,7 @@ FROM gen g
 CROSS JOIN w
 CROSS JOIN LATERAL (
   SELECT i_city, i_w1, i_w2, i_ind, i_form, person, created_at,
+         CASE WHEN g.k >= 103680 THEN (g.k / 103680)::text ELSE '' END AS branch,
          CASE WHEN person THEN w.sur[i_sur] || w.giv[i_g1] || w.giv[i_g2] || '（' || w.city[i_city] || '）'
               ELSE w.city[i_city] || w.w1[i_w1] || w.w2[i_w2] || w.ind[i_ind] || w.form[i_form] END AS name,
          CASE WHEN person THEN w.sur[i_sur] || w.giv[i_g1] || w.giv[i_g2] || w.city[i_city]
@@ -184,7 +186,7 @@ FROM (SELECT id, created_at, row_number() OVER () AS rn FROM customers) c
 CROSS JOIN generate_series(0, 1) AS s(j)
 WHERE s.j = 0 OR c.rn % 2 = 0;
 
--- 40,000 shares of distinct customers: 2% with director 1 (so the share branch of the scope
+-- Shares of 40% of the customers (40,000 at 100,000), each with one user: 2% with director 1 (so the share branch of the scope
 -- matters for the benchmarked user), the rest with random managers and sales.
 INSERT INTO customer_shares (id, customer_id, user_id, level, created_by, created_at)
 SELECT gen_random_uuid(), c.id,
@@ -192,7 +194,7 @@ SELECT gen_random_uuid(), c.id,
             ELSE (SELECT id FROM bu WHERE n = 12 + floor(c.r2 * 1989)::int) END,
        CASE WHEN c.r2 < 0.3 THEN 'EDIT' ELSE 'READ' END,
        c.owner_id, now() - interval '30 days'
-FROM (SELECT id, owner_id, random() AS r, random() AS r2 FROM customers ORDER BY random() LIMIT 40000) c;
+FROM (SELECT id, owner_id, random() AS r, random() AS r2 FROM customers ORDER BY random() LIMIT :customers * 2 / 5) c;
 
 COMMIT;
 VACUUM ANALYZE users;
