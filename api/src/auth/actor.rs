@@ -1,5 +1,5 @@
-//! The actor: who is asking, resolved once per request (one read of the user, one of the
-//! session). Where they stand in the org tree is asked of the closure table in SQL, where it
+//! The actor: who is asking, resolved once per request in one statement (the user and their
+//! live session). Where they stand in the org tree is asked of the closure table in SQL, where it
 //! is needed.
 
 use crate::auth::jwt::Verified;
@@ -7,7 +7,8 @@ use crate::error::{AppError, AppResult};
 use domain::permission::ActorFacts;
 use domain::role::Role;
 use entity::{auth_session, user};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 async fn active_user(db: &DatabaseConnection, id: Uuid) -> AppResult<user::Model> {
@@ -37,19 +38,33 @@ impl Actor {
         token: &Verified,
         request_id: Option<String>,
     ) -> AppResult<Actor> {
-        let user = active_user(db, token.user_id).await?;
-        let live = auth_session::Entity::find_by_id(token.session_id)
-            .filter(auth_session::Column::UserId.eq(user.id))
-            .filter(auth_session::Column::EndedAt.is_null())
-            .count(db)
+        // One statement on every request: the user, if active and if the session is live.
+        let live_session = Query::select()
+            .expr(Expr::val(1))
+            .from(auth_session::Entity)
+            .and_where(auth_session::Column::Id.eq(token.session_id))
+            .and_where(
+                Expr::col((auth_session::Entity, auth_session::Column::UserId))
+                    .equals((user::Entity, user::Column::Id)),
+            )
+            .and_where(auth_session::Column::EndedAt.is_null())
+            .to_owned();
+        let found = user::Entity::find_by_id(token.user_id)
+            .filter(user::Column::Active.eq(true))
+            .filter(Expr::exists(live_session))
+            .one(db)
             .await?;
-        if live == 0 {
-            return Err(AppError::unauthenticated(
-                "SESSION_ENDED",
-                "this session has ended; sign in again",
-            ));
+        match found {
+            Some(user) => Actor::build(user, token.session_id, request_id),
+            // Refused: a second look says why.
+            None => {
+                active_user(db, token.user_id).await?;
+                Err(AppError::unauthenticated(
+                    "SESSION_ENDED",
+                    "this session has ended; sign in again",
+                ))
+            }
         }
-        Actor::build(user, token.session_id, request_id)
     }
 
     /// The actor for work the server does on a user's behalf without a request (demo data,
