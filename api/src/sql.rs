@@ -1,8 +1,9 @@
 //! SQL fragments every search shares, and raw statements for both databases.
 
 use domain::text::escape_like;
-use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, LikeExpr, PgFunc, SimpleExpr};
 use sea_orm::{DbBackend, Statement, Value};
+use uuid::Uuid;
 
 /// A raw statement for `backend`: each `{}` in `template` becomes the next placeholder (`$n`
 /// on PostgreSQL, `?` on SQLite), bound to `values` in order.
@@ -24,6 +25,16 @@ pub fn statement(backend: DbBackend, template: &str, values: Vec<Value>) -> Stat
 /// `LIKE '%text%'` matching `text` literally: `%`, `_` and `\` in it are escaped.
 pub fn contains(text: &str) -> LikeExpr {
     LikeExpr::new(format!("%{}%", escape_like(text))).escape('\\')
+}
+
+/// `column IN (ids)`. On PostgreSQL `column = ANY($1)`: one array parameter whatever the
+/// count, so a loader's statement has one text for every page and its prepared statement and
+/// plan are reused, where `IN ($1, …, $n)` was a new statement to parse and plan for each `n`.
+pub fn among(column: impl IntoColumnRef, ids: &[Uuid], backend: DbBackend) -> SimpleExpr {
+    match backend {
+        DbBackend::Postgres => Expr::col(column).eq(PgFunc::any(Expr::val(ids.to_vec()))),
+        _ => Expr::col(column).is_in(ids.iter().copied()),
+    }
 }
 
 /// `a OR b OR …` as a balanced tree. Folding conditions with `Condition::any` nests one level

@@ -101,7 +101,7 @@ pub async fn load<R: Resource>(
 ) -> AppResult<HashMap<Uuid, Row<R>>> {
     let rows = R::Entity::find()
         .filter(R::scope(state, actor))
-        .filter(R::ID.is_in(ids.iter().copied()))
+        .filter(crate::sql::among(R::ID, ids, db.get_database_backend()))
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|r| (R::id_of(&r), r)).collect())
@@ -129,7 +129,11 @@ pub async fn children<C: Child>(
 ) -> AppResult<HashMap<Uuid, Vec<Row<C>>>> {
     let rows = C::Entity::find()
         .filter(C::scope(state, actor))
-        .filter(C::PARENT.is_in(parents.iter().copied()))
+        .filter(crate::sql::among(
+            C::PARENT,
+            parents,
+            state.db.get_database_backend(),
+        ))
         .order_by_asc(C::ID)
         .all(&state.db)
         .await?;

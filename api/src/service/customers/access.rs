@@ -68,7 +68,11 @@ pub async fn share_levels(
 ) -> AppResult<HashMap<Uuid, ShareLevel>> {
     Ok(customer_share::Entity::find()
         .filter(customer_share::Column::UserId.eq(actor.id))
-        .filter(customer_share::Column::CustomerId.is_in(customer_ids.iter().copied()))
+        .filter(crate::sql::among(
+            customer_share::Column::CustomerId,
+            customer_ids,
+            state.db.get_database_backend(),
+        ))
         .all(&state.db)
         .await?
         .into_iter()
