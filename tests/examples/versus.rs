@@ -334,6 +334,10 @@ async fn main() {
         .map(|c| c.parse().unwrap())
         .collect();
     let out = PathBuf::from(arg("--out").expect("--out <file.md>"));
+    // Scenarios whose name starts with one of these (all by default): "list,detail".
+    let only: Vec<String> = arg("--only")
+        .map(|o| o.split(',').map(String::from).collect())
+        .unwrap_or_default();
     let database_url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
     let dir = scratch("versus");
 
@@ -417,6 +421,9 @@ async fn main() {
         )
         .unwrap();
         for s in scenarios(gid, uuid, &node_id) {
+            if !only.is_empty() && !only.iter().any(|o| s.name.starts_with(o.as_str())) {
+                continue;
+            }
             let a = post(&client, &gx_url, &token, &s.guanxi).await;
             let b = post(&client, &pgl_url, &pgl_token, &s.postgraphile).await;
             assert!(a.get("errors").is_none(), "{}: {a}", s.name);

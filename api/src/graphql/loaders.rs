@@ -7,7 +7,7 @@ use crate::auth::Actor;
 use crate::service::customers::{Customers, access};
 use crate::service::resource::{self, Child, Resource, Row};
 use crate::state::AppState;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use domain::permission::Access;
 use std::collections::HashMap;
 use std::marker::PhantomData;
@@ -50,10 +50,16 @@ where
     type Value = Vec<Row<C>>;
     type Error = async_graphql::Error;
 
+    /// Every parent asked for gets an entry, an empty one when it has no children, so a
+    /// prefetched page answers its childless rows from the cache too.
     async fn load(&self, keys: &[Uuid]) -> LoadResult<Vec<Row<C>>> {
-        resource::children::<C>(&self.state, self.actor.as_ref(), keys)
+        let mut found = resource::children::<C>(&self.state, self.actor.as_ref(), keys)
             .await
-            .map_err(|e| e.to_graphql())
+            .map_err(|e| e.to_graphql())?;
+        for k in keys {
+            found.entry(*k).or_default();
+        }
+        Ok(found)
     }
 }
 
@@ -80,37 +86,51 @@ impl Loader<CustomerKey> for AccessLoader {
     }
 }
 
-/// Loads `R` by id for this request.
-pub type Records<R> = DataLoader<ById<R>>;
+/// Loads `R` by id for this request; what it loaded once it answers again from its cache.
+pub type Records<R> = DataLoader<ById<R>, HashMapCache>;
+/// How long a loader waits for more keys before it fetches. Every field of one level of a page
+/// asks for its key within microseconds of the first, so a fifth of a millisecond keeps a
+/// page's batch whole (the same 9 statements for 5 and 45 rows, debug build) where the
+/// default millisecond was pure latency on each level (2 ms of a 4 ms detail query). No wait
+/// at all splits the batch: the fetch can run before the other fields have asked.
+const BATCH_WINDOW: std::time::Duration = std::time::Duration::from_micros(200);
+
 /// Loads the children `C` of parents for this request.
-pub type Children<C> = DataLoader<ChildrenOf<C>>;
+pub type Children<C> = DataLoader<ChildrenOf<C>, HashMapCache>;
+
+/// What the actor may do with each customer, for this request.
+pub type Accesses = DataLoader<AccessLoader, HashMapCache>;
 
 fn by_id<R: Resource>(state: &AppState, actor: Option<&Actor>) -> Records<R>
 where
     Row<R>: Clone + Send + Sync,
 {
-    DataLoader::new(
+    DataLoader::with_cache(
         ById {
             state: state.clone(),
             actor: actor.cloned(),
             _r: PhantomData,
         },
         tokio::spawn,
+        HashMapCache::default(),
     )
+    .delay(BATCH_WINDOW)
 }
 
 fn children_of<C: Child>(state: &AppState, actor: Option<&Actor>) -> Children<C>
 where
     Row<C>: Clone + Send + Sync,
 {
-    DataLoader::new(
+    DataLoader::with_cache(
         ChildrenOf {
             state: state.clone(),
             actor: actor.cloned(),
             _c: PhantomData,
         },
         tokio::spawn,
+        HashMapCache::default(),
     )
+    .delay(BATCH_WINDOW)
 }
 
 /// Registers this request's loaders on a GraphQL request. Without an actor each resource's
@@ -134,13 +154,17 @@ pub fn attach(
         .data(children_of::<Contacts>(state, actor))
         .data(children_of::<CustomerShares>(state, actor));
     match actor {
-        Some(a) => request.data(DataLoader::new(
-            AccessLoader {
-                state: state.clone(),
-                actor: a.clone(),
-            },
-            tokio::spawn,
-        )),
+        Some(a) => request.data(
+            DataLoader::with_cache(
+                AccessLoader {
+                    state: state.clone(),
+                    actor: a.clone(),
+                },
+                tokio::spawn,
+                HashMapCache::default(),
+            )
+            .delay(BATCH_WINDOW),
+        ),
         None => request,
     }
 }

@@ -6,5 +6,6 @@ pub mod filter;
 pub mod import;
 pub mod import_job;
 pub mod mutation;
+pub mod prefetch;
 pub mod query;
 pub mod types;

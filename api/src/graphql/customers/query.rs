@@ -67,6 +67,8 @@ impl CustomerQuery {
             before,
         };
         let p = query::list(state, actor, &f, field, desc, &args, wants_total(ctx)).await?;
+        let rows: Vec<_> = p.rows.iter().map(|(_, m)| m).collect();
+        super::prefetch::page(ctx, &rows).await?;
         Ok(CustomerConnection::from_page(p, Customer))
     }
 

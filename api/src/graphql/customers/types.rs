@@ -3,14 +3,13 @@
 use crate::graphql::contacts::Contact;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
-use crate::graphql::loaders::{AccessLoader, Children, Records};
+use crate::graphql::loaders::{Accesses, Children, Records};
 use crate::graphql::users::User;
 use crate::service::contacts::Contacts;
 use crate::service::customers::sharing::CustomerShares;
 use crate::service::customers::{Customers, patch};
 use crate::service::resource::Row;
 use crate::service::users::Users;
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use domain::money;
@@ -263,7 +262,7 @@ impl Customer {
     /// What the signed-in user may do here and why they see it.
     async fn access(&self, ctx: &Context<'_>) -> async_graphql::Result<CustomerAccess> {
         let a = ctx
-            .data::<DataLoader<AccessLoader>>()?
+            .data::<Accesses>()?
             .load_one((self.0.id, self.0.owner_id))
             .await?
             .unwrap_or_default();
