@@ -2,6 +2,9 @@ use clap::Parser;
 use guanxi::cli::{Cli, run};
 use guanxi::config::Config;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     guanxi::memory::tune();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -70,7 +70,9 @@ impl Passwords {
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
-            me.hash(&password)
+            let hashed = me.hash(&password);
+            crate::memory::release();
+            hashed
         })
         .await
         .map_err(AppError::internal)?
@@ -83,7 +85,9 @@ impl Passwords {
         let me = self.clone();
         tokio::task::spawn_blocking(move || {
             let _turn = turn;
-            me.verify(&password, hash.as_deref())
+            let ok = me.verify(&password, hash.as_deref());
+            crate::memory::release();
+            ok
         })
         .await
         .unwrap_or(false)
