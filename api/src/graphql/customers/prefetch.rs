@@ -1,8 +1,9 @@
-//! A page of customers asks its loaders for everything its rows' selected fields need, all at
-//! once, before the rows resolve. Left to the rows, the keys of one field arrive over several
-//! polls of the response (a list yields part-way through), so one page could cost two or
-//! three statements per loader; asked for here, it costs one, and the rows answer from the
-//! loaders' caches.
+//! Customers ask their loaders for everything their selected fields need, all at once and
+//! before they resolve, and the fields answer from the loaders' caches. Left to the fields,
+//! the keys of one field arrive over several polls of the response (a list yields part-way
+//! through its rows), so a page cost two or three statements per loader, and each level
+//! waited for the loader's batching window; here each loader runs one statement, at once,
+//! the loaders side by side.
 
 use crate::graphql::loaders::{Accesses, Children, Records};
 use crate::service::contacts::Contacts;
@@ -10,42 +11,43 @@ use crate::service::customers::Customers;
 use crate::service::customers::sharing::CustomerShares;
 use crate::service::resource::Row;
 use crate::service::users::Users;
-use async_graphql::Context;
-use async_graphql::Lookahead;
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, Lookahead};
 use futures::future::try_join4;
 
-fn wants(node: &Lookahead<'_>, field: &str) -> bool {
-    node.field(field).exists()
-}
-
-/// Loads what the selection under `edges { node }` (or `nodes`) asks of these customers.
-pub async fn page(ctx: &Context<'_>, rows: &[&Row<Customers>]) -> async_graphql::Result<()> {
-    let look = ctx.look_ahead();
-    let (edge_node, node) = (look.field("edges").field("node"), look.field("nodes"));
-    let asks = |f: &str| wants(&edge_node, f) || wants(&node, f);
+/// Loads what `selections` (the selection sets of these customers: `edges { node }` and
+/// `nodes` of a page, or one customer field) ask of them.
+pub async fn rows(
+    ctx: &Context<'_>,
+    selections: &[Lookahead<'_>],
+    rows: &[&Row<Customers>],
+) -> async_graphql::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let asks = |f: &str| selections.iter().any(|s| s.field(f).exists());
     let ids: Vec<_> = rows.iter().map(|r| r.id).collect();
     let owners = async {
-        if asks("owner") {
-            let mut owners: Vec<_> = rows.iter().filter_map(|r| r.owner_id).collect();
+        let mut owners: Vec<_> = rows.iter().filter_map(|r| r.owner_id).collect();
+        if asks("owner") && !owners.is_empty() {
             owners.sort_unstable();
             owners.dedup();
-            ctx.data::<Records<Users>>()?.load_many(owners).await?;
+            let loader = ctx.data::<Records<Users>>()?;
+            loader.feed_many(loader.loader().load(&owners).await?).await;
         }
         Ok::<_, async_graphql::Error>(())
     };
     let contacts = async {
         if asks("contacts") || asks("primaryContact") {
-            ctx.data::<Children<Contacts>>()?
-                .load_many(ids.iter().copied())
-                .await?;
+            let loader = ctx.data::<Children<Contacts>>()?;
+            loader.feed_many(loader.loader().load(&ids).await?).await;
         }
         Ok(())
     };
     let shares = async {
         if asks("shares") {
-            ctx.data::<Children<CustomerShares>>()?
-                .load_many(ids.iter().copied())
-                .await?;
+            let loader = ctx.data::<Children<CustomerShares>>()?;
+            loader.feed_many(loader.loader().load(&ids).await?).await;
         }
         Ok(())
     };
@@ -53,9 +55,8 @@ pub async fn page(ctx: &Context<'_>, rows: &[&Row<Customers>]) -> async_graphql:
         if asks("access")
             && let Some(loader) = ctx.data_opt::<Accesses>()
         {
-            loader
-                .load_many(rows.iter().map(|r| (r.id, r.owner_id)))
-                .await?;
+            let keys: Vec<_> = rows.iter().map(|r| (r.id, r.owner_id)).collect();
+            loader.feed_many(loader.loader().load(&keys).await?).await;
         }
         Ok(())
     };

@@ -5,7 +5,7 @@ use super::types::Customer;
 use crate::graphql::connection::wants_total;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
-use crate::graphql::loaders::Records;
+use crate::service::resource;
 use crate::pagination::PageArgs;
 use crate::service::customers::{Customers, duplicates, export, query};
 use async_graphql::{Context, ID, Object, SimpleObject};
@@ -68,16 +68,22 @@ impl CustomerQuery {
         };
         let p = query::list(state, actor, &f, field, desc, &args, wants_total(ctx)).await?;
         let rows: Vec<_> = p.rows.iter().map(|(_, m)| m).collect();
-        super::prefetch::page(ctx, &rows).await?;
+        let look = ctx.look_ahead();
+        let selections = [look.field("edges").field("node"), look.field("nodes")];
+        super::prefetch::rows(ctx, &selections, &rows).await?;
         Ok(CustomerConnection::from_page(p, Customer))
     }
 
     /// One customer by global id; null when it does not exist or is not visible.
     async fn customer(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Customer>> {
-        let _ = ctx.actor()?;
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
         let uuid = ids::decode("id", "Customer", &id)?;
-        let loader = ctx.data::<Records<Customers>>()?;
-        Ok(loader.load_one(uuid).await?.map(Customer))
+        let found = resource::find::<Customers>(&state.db, state, Some(actor), uuid).await?;
+        if let Some(c) = &found {
+            super::prefetch::rows(ctx, &[ctx.look_ahead()], &[c]).await?;
+        }
+        Ok(found.map(Customer))
     }
 
     /// Would this name duplicate an existing customer? Uses the same normalisation as the
