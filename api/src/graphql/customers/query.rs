@@ -5,9 +5,9 @@ use super::types::Customer;
 use crate::graphql::connection::wants_total;
 use crate::graphql::context::ContextExt;
 use crate::graphql::ids;
-use crate::service::resource;
 use crate::pagination::PageArgs;
 use crate::service::customers::{Customers, duplicates, export, query};
+use crate::service::resource;
 use async_graphql::{Context, ID, Object, SimpleObject};
 
 crate::connection_type!(CustomerConnection, CustomerEdge, Customer);
