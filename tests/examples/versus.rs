@@ -155,15 +155,14 @@ function done(summary, latency, requests)
 end
 "#
     );
-    let path = dir.join(format!("{:x}.lua", fxhash(&script)));
+    let path = dir.join(format!("{:x}.lua", {
+        use std::hash::{DefaultHasher, Hash, Hasher};
+        let mut h = DefaultHasher::new();
+        script.hash(&mut h);
+        h.finish()
+    }));
     std::fs::write(&path, script).expect("lua script");
     path
-}
-
-fn fxhash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-    })
 }
 
 /// One wrk run against `url`; the server's and PostgreSQL's CPU are read around it.

@@ -46,6 +46,26 @@ impl Changes {
         self
     }
 
+    /// Field by field between two records given as JSON objects of their audited fields;
+    /// `old` is `None` for a new record, whose non-null fields are recorded as created.
+    pub fn between(old: Option<&Value>, new: &Value) -> Changes {
+        let mut changes = Changes::new();
+        if let Value::Object(fields) = new {
+            for (k, v) in fields {
+                match old {
+                    Some(o) => {
+                        changes.field(k, &o[k], v);
+                    }
+                    None if !v.is_null() => {
+                        changes.created(k, v);
+                    }
+                    None => {}
+                }
+            }
+        }
+        changes
+    }
+
     /// A secret changed: recorded as changed, its values never.
     pub fn secret(&mut self, name: &str) -> &mut Self {
         self.0

@@ -87,23 +87,7 @@ fn audit_json(m: &contact::Model) -> serde_json::Value {
 }
 
 pub(crate) fn diff(old: Option<&contact::Model>, new: &contact::Model) -> serde_json::Value {
-    let mut changes = audit::Changes::new();
-    let new_v = audit_json(new);
-    let old_v = old.map(audit_json);
-    if let serde_json::Value::Object(fields) = &new_v {
-        for (k, v) in fields {
-            match &old_v {
-                Some(o) => {
-                    changes.field(k, &o[k], v);
-                }
-                None if !v.is_null() => {
-                    changes.created(k, v);
-                }
-                None => {}
-            }
-        }
-    }
-    changes.into_value()
+    audit::Changes::between(old.map(audit_json).as_ref(), &audit_json(new)).into_value()
 }
 
 /// Live contacts the actor may read.

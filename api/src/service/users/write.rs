@@ -33,22 +33,10 @@ impl Stored for Users {
 
     /// The password hash never enters the history: a change of password shows as `***`.
     fn changes(before: Option<&user::Model>, after: &user::Model) -> Value {
-        let mut changes = crate::service::audit::Changes::new();
-        let new = audit_json(after);
-        let old = before.map(audit_json);
-        if let Value::Object(fields) = &new {
-            for (k, v) in fields {
-                match &old {
-                    Some(o) => {
-                        changes.field(k, &o[k], v);
-                    }
-                    None if !v.is_null() => {
-                        changes.created(k, v);
-                    }
-                    None => {}
-                }
-            }
-        }
+        let mut changes = crate::service::audit::Changes::between(
+            before.map(audit_json).as_ref(),
+            &audit_json(after),
+        );
         if before.is_some_and(|b| b.password_hash != after.password_hash) {
             changes.secret("password");
         }
